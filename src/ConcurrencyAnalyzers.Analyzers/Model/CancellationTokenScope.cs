@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace ConcurrencyAnalyzers.Model
+{
+    /// <summary>
+    /// Finds the cancellation token code at a position should pass on: the innermost token parameter or
+    /// local first (a lambda's own token before the method's), then a token field or property of the
+    /// type, then the Token of a CancellationTokenSource local.
+    /// </summary>
+    internal static class CancellationTokenScope
+    {
+        /// <returns>An expression that names the token (`cancellationToken`, `cts.Token`), or null.</returns>
+        public static string? FindInnermost(SemanticModel semanticModel, int position, KnownTypes types)
+        {
+            if (types.CancellationToken is null)
+            {
+                return null;
+            }
+
+            ISymbol? best = null;
+            var bestPosition = -1;
+            ISymbol? member = null;
+            ISymbol? source = null;
+            var sourcePosition = -1;
+            var enclosing = semanticModel.GetEnclosingSymbol(position);
+            var inStaticContext = IsStaticContext(enclosing);
+
+            foreach (var symbol in semanticModel.LookupSymbols(position))
+            {
+                var type = TypeOf(symbol);
+                var declaredAt = DeclarationPosition(symbol);
+                switch (symbol)
+                {
+                    case ILocalSymbol or IParameterSymbol when KnownTypes.Is(type, types.CancellationToken):
+                        // Locals are in scope for their whole block; only those declared before the position count.
+                        if ((symbol is IParameterSymbol || declaredAt < position) && declaredAt > bestPosition)
+                        {
+                            best = symbol;
+                            bestPosition = declaredAt;
+                        }
+
+                        break;
+                    case ILocalSymbol when KnownTypes.Is(type, types.CancellationTokenSource):
+                        if (declaredAt < position && declaredAt > sourcePosition)
+                        {
+                            source = symbol;
+                            sourcePosition = declaredAt;
+                        }
+
+                        break;
+                    case IFieldSymbol or IPropertySymbol when KnownTypes.Is(type, types.CancellationToken) && (symbol.IsStatic || !inStaticContext):
+                        member ??= symbol;
+                        break;
+                }
+            }
+
+            if (best is not null)
+            {
+                return best.Name;
+            }
+
+            if (member is not null)
+            {
+                return member.Name;
+            }
+
+            return source is null ? null : source.Name + ".Token";
+        }
+
+        private static bool IsStaticContext(ISymbol? symbol)
+        {
+            for (var current = symbol; current is not null; current = current.ContainingSymbol)
+            {
+                if (current is IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } method)
+                {
+                    return method.IsStatic;
+                }
+            }
+
+            return false;
+        }
+
+        private static ITypeSymbol? TypeOf(ISymbol symbol) => symbol switch
+        {
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+
+        private static int DeclarationPosition(ISymbol symbol)
+        {
+            var references = symbol.DeclaringSyntaxReferences;
+            return references.Length > 0 ? references[0].Span.Start : -1;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using Microsoft.CodeAnalysis;
+
+namespace ConcurrencyAnalyzers.Model
+{
+    /// <summary>
+    /// The threading types the rules look for, resolved once per compilation. A type the compilation
+    /// does not have stays null; rules check what they need and register nothing without it.
+    /// </summary>
+    internal sealed class KnownTypes
+    {
+        private KnownTypes(Compilation compilation)
+        {
+            Compilation = compilation;
+            Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+            TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
+            ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
+            ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
+            TaskFactory = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory");
+            TaskFactoryOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
+            TaskCompletionSource = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskCompletionSource");
+            TaskCompletionSourceOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskCompletionSource`1");
+            Parallel = compilation.GetTypeByMetadataName("System.Threading.Tasks.Parallel");
+            ParallelEnumerable = compilation.GetTypeByMetadataName("System.Linq.ParallelEnumerable");
+            Thread = compilation.GetTypeByMetadataName("System.Threading.Thread");
+            ThreadPool = compilation.GetTypeByMetadataName("System.Threading.ThreadPool");
+            ThreadingTimer = compilation.GetTypeByMetadataName("System.Threading.Timer");
+            TimersTimer = compilation.GetTypeByMetadataName("System.Timers.Timer");
+            CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+            CancellationTokenSource = compilation.GetTypeByMetadataName("System.Threading.CancellationTokenSource");
+            SpinWait = compilation.GetTypeByMetadataName("System.Threading.SpinWait");
+            Volatile = compilation.GetTypeByMetadataName("System.Threading.Volatile");
+            Interlocked = compilation.GetTypeByMetadataName("System.Threading.Interlocked");
+            ManualResetEventSlim = compilation.GetTypeByMetadataName("System.Threading.ManualResetEventSlim");
+            Console = compilation.GetTypeByMetadataName("System.Console");
+            IAsyncEnumerableOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
+            ICollection = compilation.GetTypeByMetadataName("System.Collections.ICollection");
+            ICollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.ICollection`1");
+            IProducerConsumerCollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.IProducerConsumerCollection`1");
+            StringBuilder = compilation.GetTypeByMetadataName("System.Text.StringBuilder");
+        }
+
+        public Compilation Compilation { get; }
+        public INamedTypeSymbol? Task { get; }
+        public INamedTypeSymbol? TaskOfT { get; }
+        public INamedTypeSymbol? ValueTask { get; }
+        public INamedTypeSymbol? ValueTaskOfT { get; }
+        public INamedTypeSymbol? TaskFactory { get; }
+        public INamedTypeSymbol? TaskFactoryOfT { get; }
+        public INamedTypeSymbol? TaskCompletionSource { get; }
+        public INamedTypeSymbol? TaskCompletionSourceOfT { get; }
+        public INamedTypeSymbol? Parallel { get; }
+        public INamedTypeSymbol? ParallelEnumerable { get; }
+        public INamedTypeSymbol? Thread { get; }
+        public INamedTypeSymbol? ThreadPool { get; }
+        public INamedTypeSymbol? ThreadingTimer { get; }
+        public INamedTypeSymbol? TimersTimer { get; }
+        public INamedTypeSymbol? CancellationToken { get; }
+        public INamedTypeSymbol? CancellationTokenSource { get; }
+        public INamedTypeSymbol? SpinWait { get; }
+        public INamedTypeSymbol? Volatile { get; }
+        public INamedTypeSymbol? Interlocked { get; }
+        public INamedTypeSymbol? ManualResetEventSlim { get; }
+        public INamedTypeSymbol? Console { get; }
+        public INamedTypeSymbol? IAsyncEnumerableOfT { get; }
+        public INamedTypeSymbol? ICollection { get; }
+        public INamedTypeSymbol? ICollectionOfT { get; }
+        public INamedTypeSymbol? IProducerConsumerCollectionOfT { get; }
+        public INamedTypeSymbol? StringBuilder { get; }
+
+        public static KnownTypes Create(Compilation compilation) => new KnownTypes(compilation);
+
+        /// <summary>Task, Task&lt;T&gt;, ValueTask, ValueTask&lt;T&gt; (the awaitable results of async work).</summary>
+        public bool IsTaskLike(ITypeSymbol? type)
+        {
+            if (type is not INamedTypeSymbol named)
+            {
+                return false;
+            }
+
+            var original = named.OriginalDefinition;
+            return Is(original, Task) || Is(original, TaskOfT) || Is(original, ValueTask) || Is(original, ValueTaskOfT)
+                || (Task is not null && InheritsFrom(named, Task));
+        }
+
+        /// <summary>Task or Task&lt;T&gt; (what Task.WhenAll, Wait and WaitAll accept).</summary>
+        public bool IsTask(ITypeSymbol? type) =>
+            type is INamedTypeSymbol named && Task is not null && (Is(named, Task) || InheritsFrom(named, Task));
+
+        public bool IsThread(ITypeSymbol? type) => Is(type, Thread);
+
+        public bool IsCancellationToken(ITypeSymbol? type) => Is(type, CancellationToken);
+
+        /// <summary>A mutable collection or builder whose methods change its contents.</summary>
+        public bool IsMutableCollection(ITypeSymbol? type)
+        {
+            if (type is null || type.SpecialType == SpecialType.System_String)
+            {
+                return false;
+            }
+
+            if (Is(type, StringBuilder) || type is IArrayTypeSymbol)
+            {
+                return true;
+            }
+
+            foreach (var face in type.AllInterfaces)
+            {
+                if (Is(face, ICollection) || Is(face.OriginalDefinition, ICollectionOfT) || Is(face.OriginalDefinition, IProducerConsumerCollectionOfT))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public static bool Is(ITypeSymbol? type, ITypeSymbol? known) =>
+            type is not null && known is not null && SymbolEqualityComparer.Default.Equals(type, known);
+
+        private static bool InheritsFrom(ITypeSymbol type, ITypeSymbol baseType)
+        {
+            for (var current = type.BaseType; current is not null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, baseType))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

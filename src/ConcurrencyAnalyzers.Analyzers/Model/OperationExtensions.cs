@@ -1,0 +1,174 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Model
+{
+    internal static class OperationExtensions
+    {
+        /// <summary>Strips conversions and parentheses, which never change what a value refers to here.</summary>
+        public static IOperation WalkDownConversions(this IOperation operation)
+        {
+            while (true)
+            {
+                switch (operation)
+                {
+                    case IConversionOperation conversion:
+                        operation = conversion.Operand;
+                        continue;
+                    case IParenthesizedOperation parenthesized:
+                        operation = parenthesized.Operand;
+                        continue;
+                    default:
+                        return operation;
+                }
+            }
+        }
+
+        /// <summary>The first parent that is not a conversion or parentheses.</summary>
+        public static IOperation? WalkUpConversions(this IOperation operation, out IOperation child)
+        {
+            child = operation;
+            var parent = operation.Parent;
+            while (parent is IConversionOperation or IParenthesizedOperation)
+            {
+                child = parent;
+                parent = parent.Parent;
+            }
+
+            return parent;
+        }
+
+        /// <summary>
+        /// The symbol a simple reference expression names: a local, parameter, field or property (of this
+        /// or static), so that two references to the same variable compare equal. Null for anything else.
+        /// </summary>
+        public static ISymbol? ReferencedSymbol(this IOperation? operation)
+        {
+            switch (operation?.WalkDownConversions())
+            {
+                case ILocalReferenceOperation local:
+                    return local.Local;
+                case IParameterReferenceOperation parameter:
+                    return parameter.Parameter;
+                case IFieldReferenceOperation field when IsThisOrStatic(field.Instance, field.Field):
+                    return field.Field;
+                case IPropertyReferenceOperation property when property.Arguments.Length == 0 && IsThisOrStatic(property.Instance, property.Property):
+                    return property.Property;
+                default:
+                    return null;
+            }
+        }
+
+        private static bool IsThisOrStatic(IOperation? instance, ISymbol member) =>
+            member.IsStatic || instance is null || instance.WalkDownConversions() is IInstanceReferenceOperation;
+
+        /// <summary>All operations below <paramref name="root"/>, skipping the bodies of nested lambdas and local functions.</summary>
+        public static IEnumerable<IOperation> DescendantsInSameFunction(this IOperation root)
+        {
+            var stack = new Stack<IOperation>();
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                var current = stack.Pop();
+                if (!ReferenceEquals(current, root))
+                {
+                    yield return current;
+                    if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                    {
+                        continue;
+                    }
+                }
+
+                // Push in reverse so that the walk is in source order.
+                var children = new List<IOperation>(current.GetChildren());
+                for (var i = children.Count - 1; i >= 0; i--)
+                {
+                    stack.Push(children[i]);
+                }
+            }
+        }
+
+        /// <summary>All operations below <paramref name="root"/>, lambdas included, in source order.</summary>
+        public static IEnumerable<IOperation> DescendantsInSourceOrder(this IOperation root)
+        {
+            var stack = new Stack<IOperation>();
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                var current = stack.Pop();
+                if (!ReferenceEquals(current, root))
+                {
+                    yield return current;
+                }
+
+                var children = new List<IOperation>(current.GetChildren());
+                for (var i = children.Count - 1; i >= 0; i--)
+                {
+                    stack.Push(children[i]);
+                }
+            }
+        }
+
+        /// <summary>Roslyn 4.8 has no public ChildOperations on every operation kind we meet; Children is obsolete but complete.</summary>
+        public static IEnumerable<IOperation> GetChildren(this IOperation operation)
+        {
+#pragma warning disable CS0618 // Children is obsolete in newer Roslyn but is the portable way in 4.8.
+            return operation.Children;
+#pragma warning restore CS0618
+        }
+
+        /// <summary>True when <paramref name="operation"/> is <paramref name="ancestor"/> or lies inside it.</summary>
+        public static bool IsWithin(this IOperation operation, IOperation ancestor)
+        {
+            for (var current = operation; current is not null; current = current.Parent)
+            {
+                if (ReferenceEquals(current, ancestor))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The statement that contains the operation, directly in a block or a switch section.</summary>
+        public static IOperation? EnclosingStatement(this IOperation operation)
+        {
+            for (var current = operation; current.Parent is not null; current = current.Parent)
+            {
+                if (current.Parent is IBlockOperation)
+                {
+                    return current;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Is this reference the target being written (assignment, compound assignment, ++/--, ref/out argument)?</summary>
+        public static bool IsWriteTarget(this IOperation reference)
+        {
+            var parent = reference.WalkUpConversions(out var child);
+            switch (parent)
+            {
+                case IAssignmentOperation assignment when ReferenceEquals(assignment.Target, child):
+                    return true;
+                case IIncrementOrDecrementOperation:
+                    return true;
+                case IArgumentOperation argument when argument.Parameter is { RefKind: RefKind.Ref or RefKind.Out }:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The block a member body or lambda body consists of (method bodies wrap it once more).</summary>
+        public static IBlockOperation? WalkDownToBlock(this IOperation body) => body switch
+        {
+            IBlockOperation block => block,
+            IMethodBodyBaseOperation method => method.BlockBody ?? method.ExpressionBody,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.CodeAnalysis;
+
+namespace ConcurrencyAnalyzers
+{
+    /// <summary>
+    /// The one factory for descriptors, so that every rule gets the same category, the same kind of help
+    /// link (the rule's page under docs/rules) and the same defaults.
+    /// </summary>
+    internal static class RuleDescriptors
+    {
+        public const string Category = "Concurrency";
+        public const string HelpLinkBase = "https://github.com/concurrency-analyzers/concurrency-analyzers/blob/main/docs/rules/";
+
+        public static string HelpLink(string id) => HelpLinkBase + id + ".md";
+
+        public static DiagnosticDescriptor Create(
+            string id,
+            string title,
+            string messageFormat,
+            string description,
+            DiagnosticSeverity severity = DiagnosticSeverity.Warning,
+            bool enabledByDefault = true,
+            params string[] customTags)
+        {
+            return new DiagnosticDescriptor(
+                id,
+                title,
+                messageFormat,
+                Category,
+                severity,
+                enabledByDefault,
+                description,
+                HelpLink(id),
+                customTags);
+        }
+
+        public static readonly DiagnosticDescriptor SleepInAsyncCode = Create(
+            RuleIdentifiers.SleepInAsyncCode,
+            "Thread.Sleep in async code",
+            "Thread.Sleep blocks a thread inside {0}; await Task.Delay instead",
+            "Thread.Sleep in an async method, async lambda or task-returning method blocks a thread-pool thread for the whole pause. Awaiting Task.Delay frees the thread and can be cancelled.");
+
+        public static readonly DiagnosticDescriptor SleepAsSynchronization = Create(
+            RuleIdentifiers.SleepAsSynchronization,
+            "Sleep used to wait for started work",
+            "{0} waits for {1} by guessing how long it takes; {2}",
+            "Sleeping for a fixed time to let work this code started (a task, thread, timer or callback) finish is a race: on a slow or busy machine the work is not done yet. Wait for the work itself: await the task, Task.WaitAll, or Thread.Join.");
+
+        public static readonly DiagnosticDescriptor PollingLoop = Create(
+            RuleIdentifiers.PollingLoop,
+            "Polling loop sleeps until shared state changes",
+            "This loop sleeps until {0} changes; {1}",
+            "A loop that sleeps and re-checks a flag, counter or task set by other code wastes a thread, adds latency of up to one sleep interval, and often reads the flag without a memory barrier. Wait on a signal instead: ManualResetEventSlim, TaskCompletionSource, SemaphoreSlim, CountdownEvent, Thread.Join or the task itself.");
+    }
+}
