@@ -1,0 +1,104 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+
+namespace ConcurrencyAnalyzers
+{
+    /// <summary>Small syntax-building helpers the code fixes share.</summary>
+    internal static class FixSyntax
+    {
+        /// <summary>
+        /// The name to write for <paramref name="type"/> at <paramref name="position"/>: its simple name, with
+        /// a using directive for its namespace added when the file does not import it yet.
+        /// </summary>
+        public static string TypeName(DocumentEditor editor, SemanticModel semanticModel, int position, INamedTypeSymbol type)
+        {
+            foreach (var candidate in semanticModel.LookupNamespacesAndTypes(position, name: type.Name))
+            {
+                if (SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, type.OriginalDefinition))
+                {
+                    return type.Name;
+                }
+            }
+
+            AddUsing(editor, type.ContainingNamespace.ToDisplayString());
+            return type.Name;
+        }
+
+        private static void AddUsing(DocumentEditor editor, string namespaceName)
+        {
+            var root = (CompilationUnitSyntax)editor.OriginalRoot;
+            if (root.Usings.Any(u => u.Name?.ToString() == namespaceName))
+            {
+                return;
+            }
+
+            editor.ReplaceNode(root, (current, _) =>
+            {
+                var unit = (CompilationUnitSyntax)current;
+                if (unit.Usings.Any(u => u.Name?.ToString() == namespaceName))
+                {
+                    return unit;
+                }
+
+                var directive = SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(namespaceName))
+                    .WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed);
+                return unit.AddUsings(directive).WithAdditionalAnnotations(Formatter.Annotation);
+            });
+        }
+
+        /// <summary>A name for a new local or field that nothing in scope at <paramref name="position"/> uses yet.</summary>
+        public static string UniqueName(SemanticModel semanticModel, int position, string baseName, ISet<string>? taken = null)
+        {
+            var name = baseName;
+            for (var suffix = 2; IsTaken(semanticModel, position, name) || (taken?.Contains(name) ?? false); suffix++)
+            {
+                name = baseName + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            taken?.Add(name);
+            return name;
+        }
+
+        private static bool IsTaken(SemanticModel semanticModel, int position, string name) =>
+            !semanticModel.LookupSymbols(position, name: name).IsEmpty;
+
+        public static StatementSyntax Statement(string text) =>
+            SyntaxFactory.ParseStatement(text).WithAdditionalAnnotations(Formatter.Annotation);
+
+        /// <summary>
+        /// Replaces one statement by several. In a block the new statements take its place; anywhere else
+        /// (the body of an if or a loop) they are wrapped in a block.
+        /// </summary>
+        public static void ReplaceStatement(DocumentEditor editor, StatementSyntax statement, IReadOnlyList<StatementSyntax> replacements)
+        {
+            var first = replacements[0].WithLeadingTrivia(statement.GetLeadingTrivia());
+            if (replacements.Count == 1)
+            {
+                editor.ReplaceNode(statement, first.WithTrailingTrivia(statement.GetTrailingTrivia()));
+                return;
+            }
+
+            var rest = replacements.Skip(1).Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList();
+            if (statement.Parent is GlobalStatementSyntax global)
+            {
+                editor.InsertAfter(global, rest.Select(s => (SyntaxNode)SyntaxFactory.GlobalStatement(s)));
+                editor.ReplaceNode(statement, first);
+                return;
+            }
+
+            if (statement.Parent is BlockSyntax or SwitchSectionSyntax)
+            {
+                editor.InsertAfter(statement, rest);
+                editor.ReplaceNode(statement, first);
+                return;
+            }
+
+            editor.ReplaceNode(statement, SyntaxFactory.Block(replacements).WithAdditionalAnnotations(Formatter.Annotation));
+        }
+    }
+}
