@@ -46,9 +46,23 @@ namespace ConcurrencyAnalyzers
                 }
 
                 var directive = SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(namespaceName))
-                    .WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed);
+                    .WithTrailingTrivia(EndOfLine(unit));
                 return unit.AddUsings(directive).WithAdditionalAnnotations(Formatter.Annotation);
             });
+        }
+
+        /// <summary>The line ending the file already uses, so that added lines match it.</summary>
+        private static SyntaxTrivia EndOfLine(SyntaxNode root)
+        {
+            foreach (var trivia in root.DescendantTrivia())
+            {
+                if (trivia.IsKind(SyntaxKind.EndOfLineTrivia))
+                {
+                    return trivia;
+                }
+            }
+
+            return SyntaxFactory.ElasticCarriageReturnLineFeed;
         }
 
         /// <summary>A name for a new local or field that nothing in scope at <paramref name="position"/> uses yet.</summary>
@@ -67,8 +81,15 @@ namespace ConcurrencyAnalyzers
         private static bool IsTaken(SemanticModel semanticModel, int position, string name) =>
             !semanticModel.LookupSymbols(position, name: name).IsEmpty;
 
-        public static StatementSyntax Statement(string text) =>
-            SyntaxFactory.ParseStatement(text).WithAdditionalAnnotations(Formatter.Annotation);
+        public static StatementSyntax Statement(string text)
+        {
+            // Outside an async method the parser reads `await x;` as a declaration of a local `x` of type
+            // `await`; an await statement is built from the expression instead.
+            var statement = text.StartsWith("await ", System.StringComparison.Ordinal)
+                ? SyntaxFactory.ExpressionStatement(SyntaxFactory.ParseExpression(text.TrimEnd(';')))
+                : SyntaxFactory.ParseStatement(text);
+            return statement.WithAdditionalAnnotations(Formatter.Annotation);
+        }
 
         /// <summary>
         /// Replaces one statement by several. In a block the new statements take its place; anywhere else
@@ -83,7 +104,17 @@ namespace ConcurrencyAnalyzers
                 return;
             }
 
-            var rest = replacements.Skip(1).Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList();
+            // Each new statement goes on its own line with the indentation of the one it replaces.
+            var endOfLine = EndOfLine(statement.SyntaxTree.GetRoot());
+            var indentation = statement.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).LastOrDefault();
+            first = first.WithTrailingTrivia(endOfLine);
+            var rest = new List<StatementSyntax>();
+            for (var i = 1; i < replacements.Count; i++)
+            {
+                var next = replacements[i].WithLeadingTrivia(indentation.IsKind(SyntaxKind.WhitespaceTrivia) ? SyntaxFactory.TriviaList(indentation) : SyntaxFactory.TriviaList());
+                rest.Add(i == replacements.Count - 1 ? next.WithTrailingTrivia(statement.GetTrailingTrivia()) : next.WithTrailingTrivia(endOfLine));
+            }
+
             if (statement.Parent is GlobalStatementSyntax global)
             {
                 editor.InsertAfter(global, rest.Select(s => (SyntaxNode)SyntaxFactory.GlobalStatement(s)));
