@@ -160,7 +160,7 @@ namespace ConcurrencyAnalyzers.Rules
                 return false;
             }
 
-            polling = new PollingLoop(invocation, returned, waitsUntilConditionTrue: true, state, kind, onlySleeps: invocation.Arguments.Length == 1, sleep: null);
+            polling = new PollingLoop(invocation, returned, waitsUntilConditionTrue: true, state, kind, onlySleeps: true, sleep: null);
             return true;
         }
 

@@ -204,6 +204,8 @@ namespace ConcurrencyAnalyzers.Rules
 
             var modifiers = field.IsStatic ? "private static readonly " : "private readonly ";
             var signalField = SyntaxFactory.ParseMemberDeclaration(modifiers + typeName + " " + signal + " = " + initializer + ";")!
+                .WithLeadingTrivia(fieldDeclaration.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)))
+                .WithTrailingTrivia(fieldDeclaration.GetTrailingTrivia())
                 .WithAdditionalAnnotations(Formatter.Annotation);
             editor.InsertAfter(fieldDeclaration, signalField);
             foreach (var statement in setStatements)
