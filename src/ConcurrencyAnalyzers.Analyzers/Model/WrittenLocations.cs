@@ -75,11 +75,12 @@ namespace ConcurrencyAnalyzers.Model
             {
                 switch (operation)
                 {
+                    case IPropertyReferenceOperation { Arguments.Length: > 0, Instance: { } instance } indexer when indexer.IsWriteTarget():
+                        // dictionary[key] = value writes the dictionary.
+                        AddIfVisibleOutside(instance, lambda, written);
+                        break;
                     case ILocalReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation when operation.IsWriteTarget():
                         AddIfVisibleOutside(operation, lambda, written);
-                        break;
-                    case IPropertyReferenceOperation { Arguments.Length: > 0, Instance: { } instance } indexer when indexer.IsWriteTarget():
-                        AddIfVisibleOutside(instance, lambda, written);
                         break;
                     case IArrayElementReferenceOperation element when element.IsWriteTarget():
                         AddIfVisibleOutside(element.ArrayReference, lambda, written);
