@@ -235,7 +235,7 @@ namespace ConcurrencyAnalyzers.Rules
         }
 
         public string Consequence => ReadAfterwards is null
-            ? "the program can exit before it finishes; wait for it instead"
+            ? "the program can exit before the work finishes"
             : "'" + ReadAfterwards.Name + "' is read afterwards without waiting for the work to finish";
     }
 }

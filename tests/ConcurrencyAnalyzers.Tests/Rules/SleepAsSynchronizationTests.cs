@@ -312,7 +312,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 Verify.Diagnostic("CONC021").WithLocation(0).WithLocation(1).WithArguments(
                     "Thread.Sleep",
                     "the Task.Run work started on line 10",
-                    "the program can exit before it finishes; wait for it instead"));
+                    "the program can exit before the work finishes"));
         }
 
         [Fact]
