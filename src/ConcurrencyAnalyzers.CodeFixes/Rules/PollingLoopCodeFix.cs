@@ -21,7 +21,7 @@ namespace ConcurrencyAnalyzers.Rules
     /// polling task.IsCompleted becomes await/Wait, polling thread.IsAlive becomes Join, and polling a
     /// private bool field that is only ever set to true becomes a wait on a signal set next to every
     /// `_flag = true;` (ManualResetEventSlim in synchronous code, TaskCompletionSource in async code).
-    /// The flag itself stays, so other readers keep working.
+    /// The flag stays when other code reads it; when the loop was its only reader the signal replaces it.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PollingLoopCodeFix)), Shared]
     public sealed class PollingLoopCodeFix : CodeFixProvider
@@ -176,10 +176,12 @@ namespace ConcurrencyAnalyzers.Rules
             var useTaskCompletionSource = canAwait && (types.TaskCompletionSource ?? types.TaskCompletionSourceOfT) is not null;
             var signalType = useTaskCompletionSource ? types.TaskCompletionSource ?? types.TaskCompletionSourceOfT : types.ManualResetEventSlim;
             if (signalType is null
-                || FindSetStatements(model, field, fieldDeclaration.Parent!, types, cancellationToken) is not { Count: > 0 } setStatements)
+                || FindSetStatements(model, field, fieldDeclaration.Parent!, node, types, cancellationToken) is not { Sets.Count: > 0 } usage)
             {
                 return null;
             }
+
+            var setStatements = usage.Sets;
 
             var typeSyntax = (TypeDeclarationSyntax)fieldDeclaration.Parent!;
             var signal = FixSyntax.UniqueName(model, typeSyntax.OpenBraceToken.Span.End, field.Name + "Signal");
@@ -207,10 +209,33 @@ namespace ConcurrencyAnalyzers.Rules
                 .WithLeadingTrivia(fieldDeclaration.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)))
                 .WithTrailingTrivia(fieldDeclaration.GetTrailingTrivia())
                 .WithAdditionalAnnotations(Formatter.Annotation);
-            editor.InsertAfter(fieldDeclaration, signalField);
-            foreach (var statement in setStatements)
+            if (usage.HasOtherReads)
             {
-                FixSyntax.ReplaceStatement(editor, statement, new[] { statement.WithoutTrivia(), FixSyntax.Statement(set) });
+                // Others still read the flag: keep it and set the signal next to it.
+                editor.InsertAfter(fieldDeclaration, signalField);
+                foreach (var statement in setStatements)
+                {
+                    FixSyntax.ReplaceStatement(editor, statement, new[] { statement.WithoutTrivia(), FixSyntax.Statement(set) });
+                }
+            }
+            else
+            {
+                // The loop was the flag's only reader: the signal takes its place, or the flag would be
+                // left assigned but never read (CS0414).
+                foreach (var statement in setStatements)
+                {
+                    FixSyntax.ReplaceStatement(editor, statement, new[] { FixSyntax.Statement(set) });
+                }
+
+                if (((VariableDeclarationSyntax)declarator.Parent!).Variables.Count == 1)
+                {
+                    editor.ReplaceNode(fieldDeclaration, signalField.WithLeadingTrivia(fieldDeclaration.GetLeadingTrivia()));
+                }
+                else
+                {
+                    editor.InsertAfter(fieldDeclaration, signalField);
+                    editor.RemoveNode(declarator);
+                }
             }
 
             Replace(editor, node, isSpinUntil, wait);
@@ -220,12 +245,14 @@ namespace ConcurrencyAnalyzers.Rules
         }
 
         /// <summary>
-        /// Every statement that sets the flag (`_flag = true;` or `Volatile.Write(ref _flag, true);`), or null
-        /// when anything writes it otherwise (resets it, passes it by ref): then a one-shot signal would be wrong.
+        /// Every statement that sets the flag (`_flag = true;` or `Volatile.Write(ref _flag, true);`) and
+        /// whether anything besides the polling loop reads it; null when anything writes it otherwise
+        /// (resets it, passes it by ref): then a one-shot signal would be wrong.
         /// </summary>
-        private static List<StatementSyntax>? FindSetStatements(SemanticModel model, IFieldSymbol field, SyntaxNode typeSyntax, KnownTypes types, CancellationToken cancellationToken)
+        private static (List<StatementSyntax> Sets, bool HasOtherReads)? FindSetStatements(SemanticModel model, IFieldSymbol field, SyntaxNode typeSyntax, SyntaxNode pollingNode, KnownTypes types, CancellationToken cancellationToken)
         {
             var sets = new List<StatementSyntax>();
+            var hasOtherReads = false;
             foreach (var identifier in typeSyntax.DescendantNodes().OfType<IdentifierNameSyntax>())
             {
                 if (identifier.Identifier.ValueText != field.Name
@@ -250,6 +277,7 @@ namespace ConcurrencyAnalyzers.Rules
                     case IArgumentOperation { Parent: IInvocationOperation call } when KnownTypes.Is(call.TargetMethod.ContainingType, types.Volatile):
                         if (call.TargetMethod.Name == "Read")
                         {
+                            hasOtherReads |= !pollingNode.Span.Contains(identifier.Span);
                             break;
                         }
 
@@ -269,11 +297,12 @@ namespace ConcurrencyAnalyzers.Rules
                             return null;
                         }
 
+                        hasOtherReads |= !pollingNode.Span.Contains(identifier.Span);
                         break;
                 }
             }
 
-            return sets;
+            return (sets, hasOtherReads);
         }
     }
 }

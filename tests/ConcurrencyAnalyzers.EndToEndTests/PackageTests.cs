@@ -1,0 +1,99 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ConcurrencyAnalyzers.EndToEndTests
+{
+    /// <summary>The package as a user gets it: installed from a feed, built, gated in CI, fixed in bulk.</summary>
+    [Collection(InstalledPackageCollection.Name)]
+    public class PackageTests
+    {
+        private static readonly string[] RuleIds = { "CONC020", "CONC021", "CONC022" };
+        private readonly InstalledPackageFixture _package;
+
+        public PackageTests(InstalledPackageFixture package) => _package = package;
+
+        [Fact]
+        public void The_package_holds_only_the_two_analyzer_assemblies_and_is_a_development_dependency()
+        {
+            using var archive = ZipFile.OpenRead(_package.PackagePath);
+            var entries = archive.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("analyzers/dotnet/cs/ConcurrencyAnalyzers.Analyzers.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/ConcurrencyAnalyzers.CodeFixes.dll", entries);
+            Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
+
+            using var nuspec = new StreamReader(archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            var text = nuspec.ReadToEnd();
+            Assert.Contains("<id>ConcurrencyAnalyzers</id>", text);
+            Assert.Contains("<developmentDependency>true</developmentDependency>", text);
+            Assert.DoesNotContain("<dependency ", text);
+        }
+
+        [Fact]
+        public void Building_the_consumer_shows_the_warnings_and_warnings_as_errors_fails_the_build()
+        {
+            var directory = _package.CopyConsumer("build");
+
+            var build = DotNet.Run(directory, "build", "--no-incremental", "--no-restore");
+            Assert.True(build.ExitCode == 0, build.ToString());
+            foreach (var id in RuleIds)
+            {
+                Assert.Matches(new Regex(@"Jobs\.cs\(\d+,\d+\): warning " + id + ":"), build.Output);
+            }
+
+            var gated = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:TreatWarningsAsErrors=true");
+            Assert.NotEqual(0, gated.ExitCode);
+            Assert.Matches(new Regex(@"error CONC02\d:"), gated.Output);
+        }
+
+        [Fact]
+        public void A_SARIF_2_1_error_log_holds_each_result_with_its_rule_and_help_link()
+        {
+            var directory = _package.CopyConsumer("sarif");
+            var log = Path.Combine(directory, "concurrency.sarif");
+
+            var build = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:ErrorLog=" + log + "%2Cversion%3D2.1");
+            Assert.True(build.ExitCode == 0, build.ToString());
+
+            using var sarif = JsonDocument.Parse(File.ReadAllText(log));
+            Assert.Equal("2.1.0", sarif.RootElement.GetProperty("version").GetString());
+            var run = sarif.RootElement.GetProperty("runs")[0];
+            var resultIds = run.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("ruleId").GetString()).ToHashSet();
+            foreach (var id in RuleIds)
+            {
+                Assert.Contains(id, resultIds);
+            }
+
+            var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray()
+                .Where(r => r.GetProperty("id").GetString()!.StartsWith("CONC", StringComparison.Ordinal))
+                .ToList();
+            Assert.All(rules, r => Assert.EndsWith("/docs/rules/" + r.GetProperty("id").GetString() + ".md", r.GetProperty("helpUri").GetString()));
+        }
+
+        [Fact]
+        public void Dotnet_format_applies_every_fix_and_the_rebuild_is_clean()
+        {
+            var directory = _package.CopyConsumer("format");
+            var source = Path.Combine(directory, "Jobs.cs");
+            var before = File.ReadAllText(source);
+
+            var format = DotNet.Run(directory, "format", "analyzers", "Consumer.csproj", "--no-restore", "--diagnostics", "CONC020", "CONC021", "CONC022", "--severity", "info");
+            Assert.True(format.ExitCode == 0, format.ToString());
+
+            // dotnet format reports success even when no fix ran; the file itself must have changed.
+            var after = File.ReadAllText(source);
+            Assert.NotEqual(before, after);
+            Assert.Contains("await Task.Delay(250, cancellationToken);", after);
+            Assert.Contains("fill.Wait();", after);
+            Assert.Contains("_readySignal.Wait();", after);
+            Assert.Contains("_readySignal.Set();", after);
+
+            var rebuild = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:TreatWarningsAsErrors=true");
+            Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
+            Assert.DoesNotMatch(new Regex(@"CONC02\d"), rebuild.Output);
+        }
+    }
+}
