@@ -28,7 +28,7 @@ namespace ConcurrencyAnalyzers.Model
 
             foreach (var symbol in semanticModel.LookupSymbols(position))
             {
-                var type = TypeOf(symbol);
+                var type = symbol.ValueType();
                 var declaredAt = DeclarationPosition(symbol);
                 switch (symbol)
                 {
@@ -80,15 +80,6 @@ namespace ConcurrencyAnalyzers.Model
 
             return false;
         }
-
-        private static ITypeSymbol? TypeOf(ISymbol symbol) => symbol switch
-        {
-            ILocalSymbol local => local.Type,
-            IParameterSymbol parameter => parameter.Type,
-            IFieldSymbol field => field.Type,
-            IPropertySymbol property => property.Type,
-            _ => null,
-        };
 
         private static int DeclarationPosition(ISymbol symbol)
         {

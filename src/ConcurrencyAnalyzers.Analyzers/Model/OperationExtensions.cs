@@ -64,7 +64,12 @@ namespace ConcurrencyAnalyzers.Model
             member.IsStatic || instance is null || instance.WalkDownConversions() is IInstanceReferenceOperation;
 
         /// <summary>All operations below <paramref name="root"/>, skipping the bodies of nested lambdas and local functions.</summary>
-        public static IEnumerable<IOperation> DescendantsInSameFunction(this IOperation root)
+        public static IEnumerable<IOperation> DescendantsInSameFunction(this IOperation root) => Descendants(root, intoNestedFunctions: false);
+
+        /// <summary>All operations below <paramref name="root"/>, lambdas included, in source order.</summary>
+        public static IEnumerable<IOperation> DescendantsInSourceOrder(this IOperation root) => Descendants(root, intoNestedFunctions: true);
+
+        private static IEnumerable<IOperation> Descendants(IOperation root, bool intoNestedFunctions)
         {
             var stack = new Stack<IOperation>();
             stack.Push(root);
@@ -74,34 +79,13 @@ namespace ConcurrencyAnalyzers.Model
                 if (!ReferenceEquals(current, root))
                 {
                     yield return current;
-                    if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                    if (!intoNestedFunctions && current is IAnonymousFunctionOperation or ILocalFunctionOperation)
                     {
                         continue;
                     }
                 }
 
                 // Push in reverse so that the walk is in source order.
-                var children = new List<IOperation>(current.GetChildren());
-                for (var i = children.Count - 1; i >= 0; i--)
-                {
-                    stack.Push(children[i]);
-                }
-            }
-        }
-
-        /// <summary>All operations below <paramref name="root"/>, lambdas included, in source order.</summary>
-        public static IEnumerable<IOperation> DescendantsInSourceOrder(this IOperation root)
-        {
-            var stack = new Stack<IOperation>();
-            stack.Push(root);
-            while (stack.Count > 0)
-            {
-                var current = stack.Pop();
-                if (!ReferenceEquals(current, root))
-                {
-                    yield return current;
-                }
-
                 var children = new List<IOperation>(current.GetChildren());
                 for (var i = children.Count - 1; i >= 0; i--)
                 {
@@ -162,6 +146,16 @@ namespace ConcurrencyAnalyzers.Model
                     return false;
             }
         }
+
+        /// <summary>The type of the value a local, parameter, field or property holds.</summary>
+        public static ITypeSymbol? ValueType(this ISymbol symbol) => symbol switch
+        {
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
 
         /// <summary>The block a member body or lambda body consists of (method bodies wrap it once more).</summary>
         public static IBlockOperation? WalkDownToBlock(this IOperation body) => body switch

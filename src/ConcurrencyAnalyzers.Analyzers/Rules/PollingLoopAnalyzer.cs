@@ -10,29 +10,20 @@ namespace ConcurrencyAnalyzers.Rules
     /// CONC022: a loop that sleeps until a shared flag, counter or task changes.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class PollingLoopAnalyzer : DiagnosticAnalyzer
+    public sealed class PollingLoopAnalyzer : ConcurrencyAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(RuleDescriptors.PollingLoop);
 
-        public override void Initialize(AnalysisContext context)
-        {
-            context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.RegisterCompilationStartAction(start =>
-            {
-                var types = KnownTypes.Create(start.Compilation);
-                if (types.Thread is null && types.Task is null)
-                {
-                    return;
-                }
+        private protected override bool IsApplicable(KnownTypes types) => types.Thread is not null || types.Task is not null;
 
-                start.RegisterOperationAction(operationContext => AnalyzeLoop(operationContext, types), OperationKind.Loop);
-                if (types.SpinWait is not null)
-                {
-                    start.RegisterOperationAction(operationContext => AnalyzeSpinUntil(operationContext, types), OperationKind.Invocation);
-                }
-            });
+        private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
+        {
+            context.RegisterOperationAction(operationContext => AnalyzeLoop(operationContext, types), OperationKind.Loop);
+            if (types.SpinWait is not null)
+            {
+                context.RegisterOperationAction(operationContext => AnalyzeSpinUntil(operationContext, types), OperationKind.Invocation);
+            }
         }
 
         private static void AnalyzeLoop(OperationAnalysisContext context, KnownTypes types)

@@ -10,26 +10,15 @@ namespace ConcurrencyAnalyzers.Rules
     /// CONC021: a fixed sleep standing in for a wait on work this code started.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class SleepAsSynchronizationAnalyzer : DiagnosticAnalyzer
+    public sealed class SleepAsSynchronizationAnalyzer : ConcurrencyAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(RuleDescriptors.SleepAsSynchronization);
 
-        public override void Initialize(AnalysisContext context)
-        {
-            context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.RegisterCompilationStartAction(start =>
-            {
-                var types = KnownTypes.Create(start.Compilation);
-                if (types.Thread is null && types.Task is null)
-                {
-                    return;
-                }
+        private protected override bool IsApplicable(KnownTypes types) => types.Thread is not null || types.Task is not null;
 
-                start.RegisterOperationAction(operationContext => Analyze(operationContext, types), OperationKind.Invocation);
-            });
-        }
+        private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types) =>
+            context.RegisterOperationAction(operationContext => Analyze(operationContext, types), OperationKind.Invocation);
 
         private static void Analyze(OperationAnalysisContext context, KnownTypes types)
         {

@@ -10,26 +10,15 @@ namespace ConcurrencyAnalyzers.Rules
     /// CONC020: Thread.Sleep inside async code blocks a pool thread for the whole pause.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
-    public sealed class SleepInAsyncCodeAnalyzer : DiagnosticAnalyzer
+    public sealed class SleepInAsyncCodeAnalyzer : ConcurrencyAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(RuleDescriptors.SleepInAsyncCode);
 
-        public override void Initialize(AnalysisContext context)
-        {
-            context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-            context.RegisterCompilationStartAction(start =>
-            {
-                var types = KnownTypes.Create(start.Compilation);
-                if (types.Thread is null)
-                {
-                    return;
-                }
+        private protected override bool IsApplicable(KnownTypes types) => types.Thread is not null;
 
-                start.RegisterOperationAction(operationContext => Analyze(operationContext, types), OperationKind.Invocation);
-            });
-        }
+        private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types) =>
+            context.RegisterOperationAction(operationContext => Analyze(operationContext, types), OperationKind.Invocation);
 
         private static void Analyze(OperationAnalysisContext context, KnownTypes types)
         {

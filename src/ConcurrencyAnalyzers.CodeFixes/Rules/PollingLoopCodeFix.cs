@@ -24,40 +24,11 @@ namespace ConcurrencyAnalyzers.Rules
     /// The flag stays when other code reads it; when the loop was its only reader the signal replaces it.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PollingLoopCodeFix)), Shared]
-    public sealed class PollingLoopCodeFix : CodeFixProvider
+    public sealed class PollingLoopCodeFix : PlannedCodeFix
     {
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.PollingLoop);
 
-        public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-        {
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                var node = await SequentialFixAll.FindNodeAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false);
-                if (node is null)
-                {
-                    continue;
-                }
-
-                var editor = await DocumentEditor.CreateAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
-                var title = Plan(editor, node, context.CancellationToken);
-                if (title is not null)
-                {
-                    context.RegisterCodeFix(
-                        CodeAction.Create(title, SequentialFixAll.Apply(context.Document, node, diagnostic, FixAsync), equivalenceKey: nameof(PollingLoopCodeFix)),
-                        diagnostic);
-                }
-            }
-        }
-
-        private static async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
-        {
-            var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            return Plan(editor, node, cancellationToken) is null ? null : editor.GetChangedDocument();
-        }
-
-        private static string? Plan(DocumentEditor editor, SyntaxNode node, CancellationToken cancellationToken)
+        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, CancellationToken cancellationToken)
         {
             var model = editor.SemanticModel;
             var types = KnownTypes.Create(model.Compilation);

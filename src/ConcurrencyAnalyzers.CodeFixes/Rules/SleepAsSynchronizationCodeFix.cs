@@ -22,43 +22,11 @@ namespace ConcurrencyAnalyzers.Rules
     /// without being collected.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SleepAsSynchronizationCodeFix)), Shared]
-    public sealed class SleepAsSynchronizationCodeFix : CodeFixProvider
+    public sealed class SleepAsSynchronizationCodeFix : PlannedCodeFix
     {
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.SleepAsSynchronization);
 
-        public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-        {
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                var node = await SequentialFixAll.FindNodeAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false);
-                if (node is null)
-                {
-                    continue;
-                }
-
-                var editor = await DocumentEditor.CreateAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
-                var title = Plan(editor, node, context.CancellationToken);
-                if (title is null)
-                {
-                    continue;
-                }
-
-                context.RegisterCodeFix(
-                    CodeAction.Create(title, SequentialFixAll.Apply(context.Document, node, diagnostic, FixAsync), equivalenceKey: nameof(SleepAsSynchronizationCodeFix)),
-                    diagnostic);
-            }
-        }
-
-        private static async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
-        {
-            var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            return Plan(editor, node, cancellationToken) is null ? null : editor.GetChangedDocument();
-        }
-
-        /// <summary>Makes the edits in <paramref name="editor"/>; null (and edits to ignore) when no fix fits.</summary>
-        private static string? Plan(DocumentEditor editor, SyntaxNode node, CancellationToken cancellationToken)
+        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, CancellationToken cancellationToken)
         {
             var model = editor.SemanticModel;
             var types = KnownTypes.Create(model.Compilation);

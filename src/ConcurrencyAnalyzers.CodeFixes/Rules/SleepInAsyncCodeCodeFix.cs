@@ -19,63 +19,36 @@ namespace ConcurrencyAnalyzers.Rules
     /// cancellation token in scope. Offered only where an await is allowed.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SleepInAsyncCodeCodeFix)), Shared]
-    public sealed class SleepInAsyncCodeCodeFix : CodeFixProvider
+    public sealed class SleepInAsyncCodeCodeFix : PlannedCodeFix
     {
-        private const string Title = "Await Task.Delay instead of Thread.Sleep";
-
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.SleepInAsyncCode);
 
-        public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
-
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, CancellationToken cancellationToken)
         {
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                var node = await SequentialFixAll.FindNodeAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false);
-                if (node is null || await PlanAsync(context.Document, node, context.CancellationToken).ConfigureAwait(false) is null)
-                {
-                    continue;
-                }
-
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, SequentialFixAll.Apply(context.Document, node, diagnostic, FixAsync), equivalenceKey: nameof(SleepInAsyncCodeCodeFix)),
-                    diagnostic);
-            }
-        }
-
-        private static async Task<(InvocationExpressionSyntax Sleep, SemanticModel Model, KnownTypes Types)?> PlanAsync(Document document, SyntaxNode node, CancellationToken cancellationToken)
-        {
-            if (node is not InvocationExpressionSyntax sleepSyntax || sleepSyntax.ArgumentList.Arguments.Count != 1)
+            if (node is not InvocationExpressionSyntax sleep || sleep.ArgumentList.Arguments.Count != 1)
             {
                 return null;
             }
 
-            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            if (model?.GetOperation(sleepSyntax, cancellationToken) is not IInvocationOperation invocation)
+            var model = editor.SemanticModel;
+            if (model.GetOperation(sleep, cancellationToken) is not IInvocationOperation invocation)
             {
                 return null;
             }
 
             var types = KnownTypes.Create(model.Compilation);
-            if (types.Task is null || !SleepCall.TryGet(invocation, types, out var sleep) || sleep.Kind != SleepKind.ThreadSleep)
+            if (types.Task is null || !SleepCall.TryGet(invocation, types, out var sleepCall) || sleepCall.Kind != SleepKind.ThreadSleep)
             {
                 return null;
             }
 
-            var function = EnclosingFunction.Of(invocation, model.GetEnclosingSymbol(sleepSyntax.SpanStart, cancellationToken));
-            return SleepInAsyncCodeAnalyzer.CanAwaitAt(invocation, function) ? (sleepSyntax, model, types) : null;
-        }
-
-        private static async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
-        {
-            var plan = await PlanAsync(document, node, cancellationToken).ConfigureAwait(false);
-            if (plan is not var (sleep, model, types))
+            var function = EnclosingFunction.Of(invocation, model.GetEnclosingSymbol(sleep.SpanStart, cancellationToken));
+            if (!SleepInAsyncCodeAnalyzer.CanAwaitAt(invocation, function))
             {
                 return null;
             }
 
-            var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            var task = FixSyntax.TypeName(editor, model, sleep.SpanStart, types.Task!);
+            var task = FixSyntax.TypeName(editor, model, sleep.SpanStart, types.Task);
             var arguments = sleep.ArgumentList.Arguments[0].Expression.WithoutTrivia().ToString();
             var token = CancellationTokenScope.FindInnermost(model, sleep.SpanStart, types);
             if (token is not null)
@@ -87,7 +60,7 @@ namespace ConcurrencyAnalyzers.Rules
                 .WithTriviaFrom(sleep)
                 .WithAdditionalAnnotations(Formatter.Annotation);
             editor.ReplaceNode(sleep, delay);
-            return editor.GetChangedDocument();
+            return "Await Task.Delay instead of Thread.Sleep";
         }
     }
 }
