@@ -89,7 +89,7 @@ namespace ConcurrencyAnalyzers.Model
                 case IEventAssignmentOperation { Adds: true } subscription
                     when subscription.EventReference is IEventReferenceOperation { Event.Name: "Elapsed" } eventReference
                         && KnownTypes.Is(eventReference.Event.ContainingType, types.TimersTimer):
-                    entry = new ConcurrentEntryPoint(ConcurrencyKind.TimersTimer, subscription, Delegates(subscription.HandlerValue), MethodOf(subscription.HandlerValue), runsManyAtOnce: true, outlivesStart: true);
+                    entry = new ConcurrentEntryPoint(ConcurrencyKind.TimersTimer, subscription, Delegates(subscription.HandlerValue), MethodOf(subscription.HandlerValue), runsManyAtOnce: !IsOneShot(eventReference), outlivesStart: true);
                     return true;
                 default:
                     return false;
@@ -185,6 +185,61 @@ namespace ConcurrencyAnalyzers.Model
 
             // The Timer(TimerCallback) constructor creates a timer that does not fire until Change is called.
             return false;
+        }
+
+        /// <summary>
+        /// A System.Timers.Timer fires repeatedly unless its AutoReset is set to false, in its object
+        /// initializer or by an assignment in the same member.
+        /// </summary>
+        private static bool IsOneShot(IEventReferenceOperation eventReference)
+        {
+            var timer = eventReference.Instance.ReferencedSymbol();
+            if (timer is null)
+            {
+                return false;
+            }
+
+            var root = (IOperation)eventReference;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            foreach (var operation in root.DescendantsInSourceOrder())
+            {
+                if (operation is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "AutoReset" } target } assignment
+                    && assignment.Value.ConstantValue is { HasValue: true, Value: false }
+                    && SymbolEqualityComparer.Default.Equals(TimerOf(target), timer))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The timer variable whose AutoReset is set: `timer.AutoReset` or `var timer = new Timer { AutoReset = … }`.</summary>
+        private static ISymbol? TimerOf(IPropertyReferenceOperation autoReset)
+        {
+            if (autoReset.Instance is not IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
+            {
+                return autoReset.Instance.ReferencedSymbol();
+            }
+
+            for (var current = autoReset.Parent; current is not null; current = current.Parent)
+            {
+                if (current is IObjectCreationOperation creation)
+                {
+                    return creation.WalkUpConversions(out var child) switch
+                    {
+                        IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+                        ISimpleAssignmentOperation assignment when ReferenceEquals(assignment.Value, child) => assignment.Target.ReferencedSymbol(),
+                        _ => null,
+                    };
+                }
+            }
+
+            return null;
         }
 
         private static bool IsAwaitedOnTheSpot(IInvocationOperation invocation)

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -78,7 +79,7 @@ namespace ConcurrencyAnalyzers.Model
             }
 
             var handle = HandleOf(parent, child);
-            var collection = handle is null ? CollectionOf(parent) : null;
+            var collection = handle is null ? CollectionOf(parent, child) : null;
 
             if (entry.Kind == ConcurrencyKind.Thread)
             {
@@ -88,7 +89,8 @@ namespace ConcurrencyAnalyzers.Model
                     return new StartedWork(entry, directStart, handle: null, collection: null, inLoop);
                 }
 
-                if (handle is null)
+                var kept = handle ?? collection;
+                if (kept is null)
                 {
                     return null;
                 }
@@ -96,10 +98,10 @@ namespace ConcurrencyAnalyzers.Model
                 foreach (var candidate in functionBody.DescendantsInSameFunction())
                 {
                     if (candidate is IInvocationOperation { TargetMethod.Name: "Start" } start
-                        && SymbolEqualityComparer.Default.Equals(start.Instance.ReferencedSymbol(), handle)
-                        && candidate.Syntax.SpanStart > operation.Syntax.SpanStart)
+                        && candidate.Syntax.SpanStart > operation.Syntax.SpanStart
+                        && StartsKeptThread(start, kept, isCollection: handle is null))
                     {
-                        return new StartedWork(entry, start, handle, collection: null, inLoop || IsInLoop(start, functionBody));
+                        return new StartedWork(entry, start, handle, collection, inLoop || IsInLoop(start, functionBody));
                     }
                 }
 
@@ -137,15 +139,48 @@ namespace ConcurrencyAnalyzers.Model
             }
         }
 
-        private static ISymbol? CollectionOf(IOperation? parent)
+        private static ISymbol? CollectionOf(IOperation? parent, IOperation child)
         {
-            // tasks.Add(Task.Run(...)) or threads.Add(new Thread(...))
-            if (parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "Add" } add })
+            switch (parent)
             {
-                return add.Instance.ReferencedSymbol();
+                // tasks.Add(Task.Run(...)) or threads.Add(new Thread(...))
+                case IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "Add" } add }:
+                    return add.Instance.ReferencedSymbol();
+
+                // tasks[i] = Task.Run(...) or threads[i] = new Thread(...)
+                case ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment when ReferenceEquals(assignment.Value, child):
+                    return element.ArrayReference.ReferencedSymbol();
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>`thread.Start()`, `threads[i].Start()`, or `t.Start()` in `foreach (var t in threads)`.</summary>
+        private static bool StartsKeptThread(IInvocationOperation start, ISymbol kept, bool isCollection)
+        {
+            var instance = start.Instance?.WalkDownConversions();
+            if (!isCollection)
+            {
+                return SymbolEqualityComparer.Default.Equals(instance.ReferencedSymbol(), kept);
             }
 
-            return null;
+            if (instance is IArrayElementReferenceOperation element)
+            {
+                return SymbolEqualityComparer.Default.Equals(element.ArrayReference.ReferencedSymbol(), kept);
+            }
+
+            if (instance is ILocalReferenceOperation local)
+            {
+                for (var current = start.Parent; current is not null; current = current.Parent)
+                {
+                    if (current is IForEachLoopOperation loop && loop.Locals.Any(l => SymbolEqualityComparer.Default.Equals(l, local.Local)))
+                    {
+                        return SymbolEqualityComparer.Default.Equals(loop.Collection.WalkDownConversions().ReferencedSymbol(), kept);
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static bool IsInLoop(IOperation operation, IOperation functionBody)

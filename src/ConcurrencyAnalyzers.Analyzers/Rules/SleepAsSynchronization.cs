@@ -113,7 +113,7 @@ namespace ConcurrencyAnalyzers.Rules
 
         /// <summary>A periodic timer fires on its own schedule: sleeping while it runs is sampling, not waiting.</summary>
         private static bool IsRecurring(StartedWork work) =>
-            work.Entry.Kind is ConcurrencyKind.TimersTimer || (work.Entry.Kind == ConcurrencyKind.ThreadingTimer && work.Entry.RunsManyAtOnce);
+            work.Entry.Kind is ConcurrencyKind.TimersTimer or ConcurrencyKind.ThreadingTimer && work.Entry.RunsManyAtOnce;
 
         private static ILoopOperation? InnermostLoop(IOperation operation, IOperation functionBody)
         {

@@ -418,6 +418,191 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task Threads_kept_in_array_slots_are_joined_in_a_loop()
+        {
+            const string source = """
+                using System.Threading;
+
+                public class ShardedCounter
+                {
+                    private long _value;
+                    public void Increment() => Interlocked.Increment(ref _value);
+                    public long Sum() => Interlocked.Read(ref _value);
+                }
+
+                public class ShardedCounterCheck
+                {
+                    public long Run(int workers)
+                    {
+                        var counter = new ShardedCounter();
+                        var threads = new Thread[workers];
+                        for (var i = 0; i < threads.Length; i++)
+                        {
+                            threads[i] = new Thread(() => counter.Increment());
+                            threads[i].Start();
+                        }
+
+                        [|Thread.Sleep(500)|];
+                        return counter.Sum();
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Threading;
+
+                public class ShardedCounter
+                {
+                    private long _value;
+                    public void Increment() => Interlocked.Increment(ref _value);
+                    public long Sum() => Interlocked.Read(ref _value);
+                }
+
+                public class ShardedCounterCheck
+                {
+                    public long Run(int workers)
+                    {
+                        var counter = new ShardedCounter();
+                        var threads = new Thread[workers];
+                        for (var i = 0; i < threads.Length; i++)
+                        {
+                            threads[i] = new Thread(() => counter.Increment());
+                            threads[i].Start();
+                        }
+
+                        foreach (var thread in threads) { thread.Join(); }
+                        return counter.Sum();
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource);
+        }
+
+        [Fact]
+        public Task Starting_a_method_of_another_object_then_reading_that_object_waits_for_it()
+        {
+            const string source = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class EchoServer
+                {
+                    public bool IsListening { get; private set; }
+
+                    public async Task RunAsync(CancellationToken token)
+                    {
+                        await Task.Yield();
+                        IsListening = true;
+                    }
+                }
+
+                public class EchoServerCheck
+                {
+                    public async Task<bool> StartsListeningAsync()
+                    {
+                        var server = new EchoServer();
+                        using var cts = new CancellationTokenSource();
+                        _ = server.RunAsync(cts.Token);
+                        [|await Task.Delay(200)|];
+                        return server.IsListening;
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class EchoServer
+                {
+                    public bool IsListening { get; private set; }
+
+                    public async Task RunAsync(CancellationToken token)
+                    {
+                        await Task.Yield();
+                        IsListening = true;
+                    }
+                }
+
+                public class EchoServerCheck
+                {
+                    public async Task<bool> StartsListeningAsync()
+                    {
+                        var server = new EchoServer();
+                        using var cts = new CancellationTokenSource();
+                        var task = server.RunAsync(cts.Token);
+                        await task;
+                        return server.IsListening;
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource);
+        }
+
+        [Fact]
+        public Task Calling_a_method_of_another_object_that_changes_nothing_of_it_is_not_waited_for()
+        {
+            const string source = """
+                using System;
+                using System.Threading.Tasks;
+
+                public class Pinger
+                {
+                    public string Name { get; } = "primary";
+
+                    public async Task PingAsync()
+                    {
+                        await Task.Yield();
+                        Console.WriteLine("ping");
+                    }
+                }
+
+                public class PingCheck
+                {
+                    public async Task<string> PingAndNameAsync(Pinger pinger)
+                    {
+                        _ = pinger.PingAsync();
+                        await Task.Delay(100);
+                        return pinger.Name;
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task A_one_shot_System_Timers_Timer_is_waited_for_but_a_periodic_one_is_sampled()
+        {
+            const string source = """
+                using System.Collections.Concurrent;
+                using System.Threading.Tasks;
+                using System.Timers;
+
+                public class CatchUp
+                {
+                    public string[] RunOnce()
+                    {
+                        var ran = new ConcurrentQueue<string>();
+                        using var once = new Timer(250) { AutoReset = false };
+                        once.Elapsed += (_, _) => ran.Enqueue("nightly");
+                        once.Start();
+                        [|Task.Delay(1000).Wait()|];
+                        return ran.ToArray();
+                    }
+
+                    public int Sample()
+                    {
+                        var ticks = new ConcurrentQueue<int>();
+                        using var periodic = new Timer(100);
+                        periodic.Elapsed += (_, _) => ticks.Enqueue(1);
+                        periodic.Start();
+                        Task.Delay(1000).Wait();
+                        return ticks.Count;
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source);
+        }
+
+        [Fact]
         public Task A_retry_backoff_that_started_no_work_is_a_deliberate_pause()
         {
             const string source = """
