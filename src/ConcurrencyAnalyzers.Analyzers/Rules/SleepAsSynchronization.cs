@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using ConcurrencyAnalyzers.Model;
 using Microsoft.CodeAnalysis;
@@ -40,16 +42,9 @@ namespace ConcurrencyAnalyzers.Rules
 
             var function = EnclosingFunction.Of(sleep.Expression, containingSymbol);
             var sleepLoop = InnermostLoop(sleep.Expression, function.Body);
-
-            // A sleep in a loop that only re-checks shared state is CONC022's to report.
-            if (sleepLoop is not null && PollingLoop.TryGet(sleepLoop, function, types, out _))
-            {
-                return null;
-            }
-
             var sleepStart = sleep.Expression.Syntax.SpanStart;
             var sleepEnd = sleep.Expression.Syntax.Span.End;
-            var candidates = ImmutableArray.CreateBuilder<StartedWork>();
+            var candidates = new List<(StartedWork Work, ImmutableArray<IOperation> Joins)>();
             foreach (var work in StartedWork.Collect(function.Body, types))
             {
                 if (work.Start.Syntax.Span.End > sleepStart || IsRecurring(work))
@@ -64,15 +59,23 @@ namespace ConcurrencyAnalyzers.Rules
                     continue;
                 }
 
-                if (IsJoinedBetween(work, function.Body, work.Start.Syntax.Span.End, sleepStart))
+                var joins = work.FindJoins(function.Body);
+                if (IsJoinedBetween(joins, work.Start.Syntax.Span.End, sleepStart))
                 {
                     continue;
                 }
 
-                candidates.Add(work);
+                candidates.Add((work, joins));
             }
 
+            // Most sleeps follow no started work; they end here, before any costlier question.
             if (candidates.Count == 0)
+            {
+                return null;
+            }
+
+            // A sleep in a loop that only re-checks shared state is CONC022's to report.
+            if (sleepLoop is not null && PollingLoop.TryGet(sleepLoop, function, types, out _))
             {
                 return null;
             }
@@ -80,7 +83,7 @@ namespace ConcurrencyAnalyzers.Rules
             var semanticModel = sleep.Invocation.SemanticModel;
             var waitedFor = ImmutableArray.CreateBuilder<StartedWork>();
             ISymbol? firstRead = null;
-            foreach (var work in candidates)
+            foreach (var (work, joins) in candidates)
             {
                 var written = WrittenLocations.Of(work.Entry, semanticModel, cancellationToken);
                 if (written.IsEmpty)
@@ -88,7 +91,7 @@ namespace ConcurrencyAnalyzers.Rules
                     continue;
                 }
 
-                var read = FirstReadAfter(function.Body, written, sleepEnd, FirstJoinAfter(work, function.Body, sleepEnd));
+                var read = FirstReadAfter(function.Body, written, sleepEnd, FirstJoinAfter(joins, sleepEnd));
                 if (read is not null)
                 {
                     waitedFor.Add(work);
@@ -105,7 +108,7 @@ namespace ConcurrencyAnalyzers.Rules
             // work is done (Go's "time.Sleep in main to wait for goroutines").
             if (IsProgramEndingPause(sleep, function, types))
             {
-                return new SleepAsSynchronization(sleep, function, candidates.ToImmutable(), readAfterwards: null);
+                return new SleepAsSynchronization(sleep, function, candidates.Select(c => c.Work).ToImmutableArray(), readAfterwards: null);
             }
 
             return null;
@@ -128,9 +131,9 @@ namespace ConcurrencyAnalyzers.Rules
             return null;
         }
 
-        private static bool IsJoinedBetween(StartedWork work, IOperation functionBody, int from, int to)
+        private static bool IsJoinedBetween(ImmutableArray<IOperation> joins, int from, int to)
         {
-            foreach (var join in work.FindJoins(functionBody))
+            foreach (var join in joins)
             {
                 var position = join.Syntax.SpanStart;
                 if (position >= from && position < to)
@@ -142,10 +145,10 @@ namespace ConcurrencyAnalyzers.Rules
             return false;
         }
 
-        private static int FirstJoinAfter(StartedWork work, IOperation functionBody, int position)
+        private static int FirstJoinAfter(ImmutableArray<IOperation> joins, int position)
         {
             var first = int.MaxValue;
-            foreach (var join in work.FindJoins(functionBody))
+            foreach (var join in joins)
             {
                 var start = join.Syntax.SpanStart;
                 if (start >= position && start < first)
