@@ -19,6 +19,7 @@ namespace ConcurrencyAnalyzers.Model
             TaskFactoryOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
             TaskCompletionSource = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskCompletionSource");
             TaskCompletionSourceOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskCompletionSource`1");
+            TaskCreationOptions = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskCreationOptions");
             Parallel = compilation.GetTypeByMetadataName("System.Threading.Tasks.Parallel");
             ParallelEnumerable = compilation.GetTypeByMetadataName("System.Linq.ParallelEnumerable");
             Thread = compilation.GetTypeByMetadataName("System.Threading.Thread");
@@ -48,6 +49,7 @@ namespace ConcurrencyAnalyzers.Model
         public INamedTypeSymbol? TaskFactoryOfT { get; }
         public INamedTypeSymbol? TaskCompletionSource { get; }
         public INamedTypeSymbol? TaskCompletionSourceOfT { get; }
+        public INamedTypeSymbol? TaskCreationOptions { get; }
         public INamedTypeSymbol? Parallel { get; }
         public INamedTypeSymbol? ParallelEnumerable { get; }
         public INamedTypeSymbol? Thread { get; }

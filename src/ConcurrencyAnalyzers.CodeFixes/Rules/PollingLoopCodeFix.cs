@@ -144,7 +144,7 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
-            var useTaskCompletionSource = canAwait && (types.TaskCompletionSource ?? types.TaskCompletionSourceOfT) is not null;
+            var useTaskCompletionSource = canAwait && (types.TaskCompletionSource ?? types.TaskCompletionSourceOfT) is not null && types.TaskCreationOptions is not null;
             var signalType = useTaskCompletionSource ? types.TaskCompletionSource ?? types.TaskCompletionSourceOfT : types.ManualResetEventSlim;
             if (signalType is null
                 || FindSetStatements(model, field, fieldDeclaration.Parent!, node, types, cancellationToken) is not { Sets.Count: > 0 } usage)
@@ -163,7 +163,7 @@ namespace ConcurrencyAnalyzers.Rules
             string wait;
             if (useTaskCompletionSource)
             {
-                var options = FixSyntax.TypeName(editor, model, node.SpanStart, model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskCreationOptions")!);
+                var options = FixSyntax.TypeName(editor, model, node.SpanStart, types.TaskCreationOptions!);
                 initializer = "new " + typeName + "(" + options + ".RunContinuationsAsynchronously)";
                 set = signal + (generic ? ".TrySetResult(true);" : ".TrySetResult();");
                 wait = "await " + signal + ".Task";
