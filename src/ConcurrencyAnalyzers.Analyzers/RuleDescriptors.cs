@@ -34,6 +34,18 @@ namespace ConcurrencyAnalyzers
                 customTags);
         }
 
+        public static readonly DiagnosticDescriptor UnsynchronizedWrite = Create(
+            RuleIdentifiers.UnsynchronizedWrite,
+            "Unsynchronized write to shared state",
+            "'{0}' is {1}{2} {3}; make the update atomic with Interlocked or hold a lock",
+            "A read-modify-write (++, +=, x = x + 1) or a write to a field, static or captured variable from code that runs on several threads at once loses updates: two threads read the same old value and both write back their own result. Use Interlocked, or hold one lock around every access.");
+
+        public static readonly DiagnosticDescriptor UnsafeCollectionMutation = Create(
+            RuleIdentifiers.UnsafeCollectionMutation,
+            "Collection that is not thread-safe changed concurrently",
+            "{0} '{1}' is {2}{3} {4}; {0} is not thread-safe",
+            "List<T>, Dictionary<TKey, TValue>, HashSet<T>, Queue<T>, StringBuilder and the other System.Collections.Generic types corrupt their internal state, lose items or throw when they are changed from two threads at once, or read while another thread changes them. Hold a lock around every access, or use a concurrent collection.");
+
         public static readonly DiagnosticDescriptor SleepInAsyncCode = Create(
             RuleIdentifiers.SleepInAsyncCode,
             "Thread.Sleep in async code",

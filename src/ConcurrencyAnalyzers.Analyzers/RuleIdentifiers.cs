@@ -6,6 +6,13 @@ namespace ConcurrencyAnalyzers
     /// </summary>
     internal static class RuleIdentifiers
     {
+        // CONC00x: shared state (data races).
+        public const string UnsynchronizedWrite = "CONC001";
+        public const string UnsafeCollectionMutation = "CONC002";
+        public const string InconsistentLocking = "CONC003";
+        public const string LoopVariableCapture = "CONC004";
+        public const string VolatileReadModifyWrite = "CONC005";
+
         // CONC02x: sleeping instead of synchronizing.
         public const string SleepInAsyncCode = "CONC020";
         public const string SleepAsSynchronization = "CONC021";

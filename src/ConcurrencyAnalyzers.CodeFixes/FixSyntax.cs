@@ -47,6 +47,24 @@ namespace ConcurrencyAnalyzers
 
                 var directive = SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(namespaceName))
                     .WithTrailingTrivia(EndOfLine(unit));
+
+                // Keep sorted usings sorted: insert before the first one that sorts after the new one.
+                var index = 0;
+                while (index < unit.Usings.Count
+                    && unit.Usings[index].StaticKeyword.IsKind(SyntaxKind.None)
+                    && unit.Usings[index].Alias is null
+                    && string.CompareOrdinal(unit.Usings[index].Name?.ToString(), namespaceName) < 0)
+                {
+                    index++;
+                }
+
+                if (index < unit.Usings.Count)
+                {
+                    directive = directive.WithLeadingTrivia(unit.Usings[index].GetLeadingTrivia());
+                    var following = unit.Usings[index].WithLeadingTrivia();
+                    return unit.WithUsings(unit.Usings.Replace(unit.Usings[index], following).Insert(index, directive));
+                }
+
                 return unit.AddUsings(directive).WithAdditionalAnnotations(Formatter.Annotation);
             });
         }
@@ -80,6 +98,29 @@ namespace ConcurrencyAnalyzers
 
         private static bool IsTaken(SemanticModel semanticModel, int position, string name) =>
             !semanticModel.LookupSymbols(position, name: name).IsEmpty;
+
+        /// <summary>
+        /// Adds a field as the first member of a type, on its own line with the members' indentation: grouped
+        /// with the fields that follow it, or set off by a blank line from a method.
+        /// </summary>
+        public static void InsertFirstMember(DocumentEditor editor, TypeDeclarationSyntax type, string declaration)
+        {
+            var endOfLine = EndOfLine(type.SyntaxTree.GetRoot());
+            var member = SyntaxFactory.ParseMemberDeclaration(declaration)!;
+            if (type.Members.Count == 0)
+            {
+                editor.AddMember(type, member.WithAdditionalAnnotations(Formatter.Annotation));
+                return;
+            }
+
+            var first = type.Members[0];
+            var indentation = first.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).LastOrDefault();
+            var trailing = first is FieldDeclarationSyntax ? SyntaxFactory.TriviaList(endOfLine) : SyntaxFactory.TriviaList(endOfLine, endOfLine);
+            member = member
+                .WithLeadingTrivia(indentation.IsKind(SyntaxKind.WhitespaceTrivia) ? SyntaxFactory.TriviaList(indentation) : SyntaxFactory.TriviaList())
+                .WithTrailingTrivia(trailing);
+            editor.InsertBefore(first, member);
+        }
 
         public static StatementSyntax Statement(string text)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -15,7 +16,14 @@ namespace ConcurrencyAnalyzers
     /// </summary>
     public abstract class PlannedCodeFix : CodeFixProvider
     {
-        public sealed override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+        /// <summary>
+        /// The fix's actions, one plan each. Most fixes have one; a fix with alternatives (Interlocked or a
+        /// lock) lists them here, and each gets its own equivalence key, so Fix All applies the chosen one.
+        /// </summary>
+        private protected virtual ImmutableArray<string> Actions { get; } = ImmutableArray.Create(string.Empty);
+
+        public sealed override FixAllProvider GetFixAllProvider() =>
+            SequentialFixAll.Create(equivalenceKey => (document, node, diagnostic, cancellationToken) => FixAsync(document, node, ActionOf(equivalenceKey), cancellationToken));
 
         public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
@@ -27,27 +35,49 @@ namespace ConcurrencyAnalyzers
                     continue;
                 }
 
-                // Planning on a throwaway editor tells whether the fix fits and what to call it.
-                var editor = await DocumentEditor.CreateAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
-                var title = Plan(editor, node, context.CancellationToken);
-                if (title is null)
+                foreach (var action in Actions)
                 {
-                    continue;
-                }
+                    // Planning on a throwaway editor tells whether the fix fits and what to call it.
+                    var editor = await DocumentEditor.CreateAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
+                    var title = Plan(editor, node, action, context.CancellationToken);
+                    if (title is null)
+                    {
+                        continue;
+                    }
 
-                context.RegisterCodeFix(
-                    CodeAction.Create(title, SequentialFixAll.Apply(context.Document, node, diagnostic, FixAsync), equivalenceKey: GetType().Name),
-                    diagnostic);
+                    var chosen = action;
+                    context.RegisterCodeFix(
+                        CodeAction.Create(
+                            title,
+                            async cancellationToken => await FixAsync(context.Document, node, chosen, cancellationToken).ConfigureAwait(false) ?? context.Document,
+                            equivalenceKey: EquivalenceKey(action)),
+                        diagnostic);
+                }
             }
         }
 
-        /// <summary>Makes the fix's edits in <paramref name="editor"/> and returns its title, or null when no fix fits.</summary>
-        private protected abstract string? Plan(DocumentEditor editor, SyntaxNode node, CancellationToken cancellationToken);
+        /// <summary>Makes the edits of <paramref name="action"/> in <paramref name="editor"/> and returns its title, or null when it does not fit.</summary>
+        private protected abstract string? Plan(DocumentEditor editor, SyntaxNode node, string action, CancellationToken cancellationToken);
 
-        private async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
+        private string EquivalenceKey(string action) => action.Length == 0 ? GetType().Name : GetType().Name + "." + action;
+
+        private string ActionOf(string? equivalenceKey)
+        {
+            foreach (var action in Actions)
+            {
+                if (EquivalenceKey(action) == equivalenceKey)
+                {
+                    return action;
+                }
+            }
+
+            return Actions[0];
+        }
+
+        private async Task<Document?> FixAsync(Document document, SyntaxNode node, string action, CancellationToken cancellationToken)
         {
             var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            return Plan(editor, node, cancellationToken) is null ? null : editor.GetChangedDocument();
+            return Plan(editor, node, action, cancellationToken) is null ? null : editor.GetChangedDocument();
         }
     }
 }

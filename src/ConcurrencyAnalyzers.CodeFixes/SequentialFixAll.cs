@@ -19,9 +19,10 @@ namespace ConcurrencyAnalyzers
     {
         public delegate Task<Document?> FixOne(Document document, SyntaxNode diagnosticNode, Diagnostic diagnostic, CancellationToken cancellationToken);
 
-        public static FixAllProvider Create(FixOne fixOne) =>
+        /// <param name="forEquivalenceKey">The fix to apply for the action the user chose (its equivalence key).</param>
+        public static FixAllProvider Create(Func<string?, FixOne> forEquivalenceKey) =>
             FixAllProvider.Create(async (context, document, diagnostics) =>
-                await FixDocumentAsync(document, diagnostics, fixOne, context.CancellationToken).ConfigureAwait(false));
+                await FixDocumentAsync(document, diagnostics, forEquivalenceKey(context.CodeActionEquivalenceKey), context.CancellationToken).ConfigureAwait(false));
 
         private static async Task<Document?> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, FixOne fixOne, CancellationToken cancellationToken)
         {
@@ -73,8 +74,5 @@ namespace ConcurrencyAnalyzers
             var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
             return root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
         }
-
-        public static Func<CancellationToken, Task<Document>> Apply(Document document, SyntaxNode node, Diagnostic diagnostic, FixOne fixOne) =>
-            async cancellationToken => await fixOne(document, node, diagnostic, cancellationToken).ConfigureAwait(false) ?? document;
     }
 }

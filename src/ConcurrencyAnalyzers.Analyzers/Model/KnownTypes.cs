@@ -33,6 +33,14 @@ namespace ConcurrencyAnalyzers.Model
             Interlocked = compilation.GetTypeByMetadataName("System.Threading.Interlocked");
             ManualResetEventSlim = compilation.GetTypeByMetadataName("System.Threading.ManualResetEventSlim");
             Console = compilation.GetTypeByMetadataName("System.Console");
+            Monitor = compilation.GetTypeByMetadataName("System.Threading.Monitor");
+            Lock = compilation.GetTypeByMetadataName("System.Threading.Lock");
+            SemaphoreSlim = compilation.GetTypeByMetadataName("System.Threading.SemaphoreSlim");
+            ReaderWriterLockSlim = compilation.GetTypeByMetadataName("System.Threading.ReaderWriterLockSlim");
+            Mutex = compilation.GetTypeByMetadataName("System.Threading.Mutex");
+            ThreadLocalOfT = compilation.GetTypeByMetadataName("System.Threading.ThreadLocal`1");
+            AsyncLocalOfT = compilation.GetTypeByMetadataName("System.Threading.AsyncLocal`1");
+            ThreadStaticAttribute = compilation.GetTypeByMetadataName("System.ThreadStaticAttribute");
             IAsyncEnumerableOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
             ICollection = compilation.GetTypeByMetadataName("System.Collections.ICollection");
             ICollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.ICollection`1");
@@ -63,6 +71,14 @@ namespace ConcurrencyAnalyzers.Model
         public INamedTypeSymbol? Interlocked { get; }
         public INamedTypeSymbol? ManualResetEventSlim { get; }
         public INamedTypeSymbol? Console { get; }
+        public INamedTypeSymbol? Monitor { get; }
+        public INamedTypeSymbol? Lock { get; }
+        public INamedTypeSymbol? SemaphoreSlim { get; }
+        public INamedTypeSymbol? ReaderWriterLockSlim { get; }
+        public INamedTypeSymbol? Mutex { get; }
+        public INamedTypeSymbol? ThreadLocalOfT { get; }
+        public INamedTypeSymbol? AsyncLocalOfT { get; }
+        public INamedTypeSymbol? ThreadStaticAttribute { get; }
         public INamedTypeSymbol? IAsyncEnumerableOfT { get; }
         public INamedTypeSymbol? ICollection { get; }
         public INamedTypeSymbol? ICollectionOfT { get; }

@@ -16,11 +16,6 @@ namespace ConcurrencyAnalyzers.Model
     {
         private const int MaxCallDepth = 3;
 
-        private static readonly ImmutableHashSet<string> MutatingMethodNames = ImmutableHashSet.Create(
-            "Add", "AddRange", "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange", "Clear",
-            "Enqueue", "Dequeue", "Push", "Pop", "TryAdd", "TryRemove", "TryUpdate", "TryDequeue", "TryPop", "TryTake",
-            "AddOrUpdate", "GetOrAdd", "Append", "AppendLine", "AppendFormat", "Set", "SetValue", "Sort", "Reverse", "CopyTo");
-
         public static ImmutableHashSet<ISymbol> Of(ConcurrentEntryPoint entry, SemanticModel? semanticModel, CancellationToken cancellationToken)
         {
             var summary = new Summary(semanticModel, cancellationToken);
@@ -168,7 +163,7 @@ namespace ConcurrencyAnalyzers.Model
                             AddIfVisibleOutside(element.ArrayReference, lambda, written);
                             break;
                         case IInvocationOperation invocation:
-                            if (invocation.Instance is { } receiver && MutatingMethodNames.Contains(invocation.TargetMethod.Name))
+                            if (invocation.Instance is { } receiver && WrittenLocationsNames.IsMutating(invocation.TargetMethod.Name))
                             {
                                 AddIfVisibleOutside(receiver, lambda, written);
                             }

@@ -36,6 +36,14 @@ namespace ConcurrencyAnalyzers.Tests.Verifiers
             return test.RunAsync(CancellationToken.None);
         }
 
+        /// <summary>The fix action with <paramref name="equivalenceKey"/> (and its Fix All) turns <paramref name="source"/> into <paramref name="fixedSource"/>.</summary>
+        public static Task VerifyCodeFixAsync(string source, string fixedSource, string equivalenceKey, params DiagnosticResult[] expected)
+        {
+            var test = new Test { TestCode = source, FixedCode = fixedSource, CodeActionEquivalenceKey = equivalenceKey };
+            test.ExpectedDiagnostics.AddRange(expected);
+            return test.RunAsync(CancellationToken.None);
+        }
+
         /// <summary>The diagnostics are reported, but no code fix is offered for them.</summary>
         public static Task VerifyNoCodeFixAsync(string source, params DiagnosticResult[] expected)
         {

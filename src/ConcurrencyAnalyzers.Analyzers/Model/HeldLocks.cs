@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Model
+{
+    internal enum LockKind
+    {
+        /// <summary>`lock`, Monitor.Enter/TryEnter, System.Threading.Lock.</summary>
+        Monitor,
+
+        /// <summary>SemaphoreSlim.Wait/WaitAsync used as a mutex.</summary>
+        Semaphore,
+
+        /// <summary>ReaderWriterLockSlim.EnterWriteLock.</summary>
+        WriteLock,
+
+        /// <summary>ReaderWriterLockSlim.EnterReadLock or an upgradeable read lock.</summary>
+        ReadLock,
+
+        /// <summary>Mutex.WaitOne.</summary>
+        Mutex,
+    }
+
+    /// <summary>
+    /// The identity of a lock: the variable that holds the lock object (a field, property, local or
+    /// parameter), `this`, or a `typeof(...)`. All instances of a field are one identity.
+    /// </summary>
+    internal sealed class LockIdentity : IEquatable<LockIdentity>
+    {
+        public LockIdentity(ISymbol? symbol, string display, LockKind kind)
+        {
+            Symbol = symbol;
+            Display = display;
+            Kind = kind;
+        }
+
+        /// <summary>The lock object's variable; null for `this` and `typeof`, which <see cref="Display"/> names.</summary>
+        public ISymbol? Symbol { get; }
+
+        public string Display { get; }
+
+        public LockKind Kind { get; }
+
+        /// <summary>Excludes writers: every kind but a read lock.</summary>
+        public bool IsExclusive => Kind != LockKind.ReadLock;
+
+        public bool Equals(LockIdentity? other) =>
+            other is not null
+            && (Symbol is null ? other.Symbol is null && Display == other.Display : SymbolEqualityComparer.Default.Equals(Symbol, other.Symbol));
+
+        public override bool Equals(object? obj) => Equals(obj as LockIdentity);
+
+        public override int GetHashCode() => Symbol is null ? Display.GetHashCode() : SymbolEqualityComparer.Default.GetHashCode(Symbol);
+
+        public static LockIdentity? Of(IOperation lockObject, LockKind kind)
+        {
+            var value = lockObject.WalkDownConversions();
+            switch (value)
+            {
+                case IInstanceReferenceOperation:
+                    return new LockIdentity(null, "this", kind);
+                case ITypeOfOperation typeOf:
+                    return new LockIdentity(null, "typeof(" + typeOf.TypeOperand.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ")", kind);
+                case IFieldReferenceOperation field:
+                    return new LockIdentity(field.Field, field.Field.Name, kind);
+                case IPropertyReferenceOperation { Arguments.IsEmpty: true } property:
+                    return new LockIdentity(property.Property, property.Property.Name, kind);
+                case ILocalReferenceOperation local:
+                    return new LockIdentity(local.Local, local.Local.Name, kind);
+                case IParameterReferenceOperation parameter:
+                    return new LockIdentity(parameter.Parameter, parameter.Parameter.Name, kind);
+                default:
+                    return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Which locks are held at a program point, within its function: enclosing `lock` statements and
+    /// `using (x.EnterScope())`, and acquire calls earlier in an enclosing block (or in the `try` whose
+    /// body holds the point) that no release undoes before it — the Monitor.Enter / try / finally Exit
+    /// shape, SemaphoreSlim.Wait(Async)/Release, ReaderWriterLockSlim.Enter*/Exit*, Mutex.WaitOne/
+    /// ReleaseMutex and Lock.Enter/Exit.
+    /// </summary>
+    internal static class HeldLocks
+    {
+        public static ImmutableArray<LockIdentity> At(IOperation operation, IOperation functionBody, KnownTypes types)
+        {
+            var held = ImmutableArray.CreateBuilder<LockIdentity>();
+            IOperation child = operation;
+            for (var current = operation.Parent; current is not null; child = current, current = current.Parent)
+            {
+                switch (current)
+                {
+                    case ILockOperation lockStatement when ReferenceEquals(lockStatement.Body, child):
+                        if (LockIdentity.Of(lockStatement.LockedValue, LockKind.Monitor) is { } locked)
+                        {
+                            held.Add(locked);
+                        }
+
+                        break;
+                    case IUsingOperation usingStatement when ReferenceEquals(usingStatement.Body, child):
+                        AddScope(usingStatement.Resources, held);
+                        break;
+                    case IBlockOperation block:
+                        AddAcquiredBefore(block, child, types, held);
+                        break;
+                }
+
+                if (ReferenceEquals(current, functionBody))
+                {
+                    break;
+                }
+            }
+
+            return held.ToImmutable();
+        }
+
+        /// <summary>`using (_lock.EnterScope())` and `using var scope = _lock.EnterScope();`.</summary>
+        private static void AddScope(IOperation resources, ImmutableArray<LockIdentity>.Builder held)
+        {
+            foreach (var operation in resources.DescendantsInSameFunction())
+            {
+                if (operation is IInvocationOperation { TargetMethod.Name: "EnterScope", Instance: { } instance }
+                    && LockIdentity.Of(instance, LockKind.Monitor) is { } locked)
+                {
+                    held.Add(locked);
+                }
+            }
+        }
+
+        private static void AddAcquiredBefore(IBlockOperation block, IOperation child, KnownTypes types, ImmutableArray<LockIdentity>.Builder held)
+        {
+            var acquired = new List<LockIdentity>();
+            foreach (var statement in block.Operations)
+            {
+                if (ReferenceEquals(statement, child))
+                {
+                    break;
+                }
+
+                if (statement is IUsingDeclarationOperation usingDeclaration)
+                {
+                    var scoped = ImmutableArray.CreateBuilder<LockIdentity>();
+                    AddScope(usingDeclaration.DeclarationGroup, scoped);
+                    acquired.AddRange(scoped);
+                    continue;
+                }
+
+                foreach (var inner in StatementCalls(statement))
+                {
+                    if (TryGetAcquire(inner, types, out var lockIdentity))
+                    {
+                        acquired.Add(lockIdentity);
+                    }
+                    else if (TryGetRelease(inner, types, out var released))
+                    {
+                        acquired.RemoveAll(l => l.Equals(released));
+                    }
+                }
+            }
+
+            held.AddRange(acquired);
+        }
+
+        /// <summary>The calls a statement makes at its top level: `x.Wait();`, `await x.WaitAsync();`, `if (!x.Wait(t)) return;`.</summary>
+        private static IEnumerable<IInvocationOperation> StatementCalls(IOperation statement)
+        {
+            if (statement is ILockOperation or ILoopOperation or ITryOperation or IUsingOperation)
+            {
+                yield break;
+            }
+
+            foreach (var operation in statement.DescendantsInSameFunction())
+            {
+                if (operation is IInvocationOperation invocation)
+                {
+                    yield return invocation;
+                }
+            }
+        }
+
+        public static bool TryGetAcquire(IInvocationOperation invocation, KnownTypes types, out LockIdentity lockIdentity)
+        {
+            lockIdentity = null!;
+            var method = invocation.TargetMethod;
+            var owner = method.ContainingType;
+            LockKind? kind = method.Name switch
+            {
+                "Enter" or "TryEnter" when KnownTypes.Is(owner, types.Monitor) => LockKind.Monitor,
+                "Enter" or "TryEnter" when KnownTypes.Is(owner, types.Lock) => LockKind.Monitor,
+                "Wait" or "WaitAsync" when KnownTypes.Is(owner, types.SemaphoreSlim) => LockKind.Semaphore,
+                "EnterWriteLock" or "TryEnterWriteLock" when KnownTypes.Is(owner, types.ReaderWriterLockSlim) => LockKind.WriteLock,
+                "EnterReadLock" or "TryEnterReadLock" or "EnterUpgradeableReadLock" or "TryEnterUpgradeableReadLock" when KnownTypes.Is(owner, types.ReaderWriterLockSlim) => LockKind.ReadLock,
+                "WaitOne" when KnownTypes.Is(owner, types.Mutex) => LockKind.Mutex,
+                _ => null,
+            };
+
+            if (kind is null)
+            {
+                return false;
+            }
+
+            // Monitor.Enter(obj) names the lock in its first argument; the others are called on it.
+            var lockObject = KnownTypes.Is(owner, types.Monitor)
+                ? (invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null)
+                : invocation.Instance;
+            var identity = lockObject is null ? null : LockIdentity.Of(lockObject, kind.Value);
+            if (identity is null)
+            {
+                return false;
+            }
+
+            lockIdentity = identity;
+            return true;
+        }
+
+        public static bool TryGetRelease(IInvocationOperation invocation, KnownTypes types, out LockIdentity lockIdentity)
+        {
+            lockIdentity = null!;
+            var method = invocation.TargetMethod;
+            var owner = method.ContainingType;
+            LockKind? kind = method.Name switch
+            {
+                "Exit" when KnownTypes.Is(owner, types.Monitor) || KnownTypes.Is(owner, types.Lock) => LockKind.Monitor,
+                "Release" when KnownTypes.Is(owner, types.SemaphoreSlim) => LockKind.Semaphore,
+                "ExitWriteLock" when KnownTypes.Is(owner, types.ReaderWriterLockSlim) => LockKind.WriteLock,
+                "ExitReadLock" or "ExitUpgradeableReadLock" when KnownTypes.Is(owner, types.ReaderWriterLockSlim) => LockKind.ReadLock,
+                "ReleaseMutex" when KnownTypes.Is(owner, types.Mutex) => LockKind.Mutex,
+                _ => null,
+            };
+
+            if (kind is null)
+            {
+                return false;
+            }
+
+            var lockObject = KnownTypes.Is(owner, types.Monitor)
+                ? (invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null)
+                : invocation.Instance;
+            var identity = lockObject is null ? null : LockIdentity.Of(lockObject, kind.Value);
+            if (identity is null)
+            {
+                return false;
+            }
+
+            lockIdentity = identity;
+            return true;
+        }
+    }
+}

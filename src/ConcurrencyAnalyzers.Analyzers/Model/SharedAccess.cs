@@ -1,0 +1,300 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Model
+{
+    internal enum AccessKind
+    {
+        Read,
+
+        /// <summary>`x = value` with a value that does not read x.</summary>
+        Write,
+
+        /// <summary>`x++`, `x += k`, `x = x + k`, `_list = _list.Add(item)`: a lost update when two run at once.</summary>
+        ReadModifyWrite,
+
+        /// <summary>A mutating call or indexer store on a collection that is not thread-safe (`List.Add`, `dict[k] = v`).</summary>
+        CollectionMutation,
+    }
+
+    /// <summary>
+    /// One access to a variable that code outside the accessing function can see (a field, an auto-property,
+    /// a captured local), with the locks held at it. Accesses through Interlocked and Volatile, to
+    /// [ThreadStatic] fields, ThreadLocal/AsyncLocal values, and to locals or per-item objects of the
+    /// function itself are not shared and never become one.
+    /// </summary>
+    internal sealed class SharedAccess
+    {
+        private SharedAccess(IOperation operation, IOperation reference, ISymbol location, AccessKind kind, ImmutableArray<LockIdentity> locks)
+        {
+            Operation = operation;
+            Reference = reference;
+            Location = location;
+            Kind = kind;
+            Locks = locks;
+        }
+
+        /// <summary>The whole access: the increment, the assignment, the Add call.</summary>
+        public IOperation Operation { get; }
+
+        /// <summary>The reference to the variable inside <see cref="Operation"/>.</summary>
+        public IOperation Reference { get; }
+
+        /// <summary>The variable: for a collection, the variable that holds it.</summary>
+        public ISymbol Location { get; }
+
+        public AccessKind Kind { get; }
+
+        public ImmutableArray<LockIdentity> Locks { get; }
+
+        public bool IsWrite => Kind != AccessKind.Read;
+
+        public bool HoldsExclusiveLock => Locks.Any(l => l.IsExclusive);
+
+        /// <summary>Both accesses hold the same lock, which excludes the other (not two read locks).</summary>
+        public bool SharesLockWith(SharedAccess other) =>
+            Locks.Any(mine => other.Locks.Any(theirs => mine.Equals(theirs) && (mine.IsExclusive || theirs.IsExclusive)));
+
+        /// <summary>How a message says what the access does ("incremented", "added to").</summary>
+        public string Verb => Operation switch
+        {
+            IIncrementOrDecrementOperation { Kind: OperationKind.Increment } => "incremented",
+            IIncrementOrDecrementOperation => "decremented",
+            ICompoundAssignmentOperation => "updated in place",
+            IInvocationOperation invocation => "changed by " + invocation.TargetMethod.Name,
+            ISimpleAssignmentOperation when Kind == AccessKind.CollectionMutation => "changed by an indexer store",
+            ISimpleAssignmentOperation when Kind == AccessKind.ReadModifyWrite => "read and written back",
+            _ => Kind == AccessKind.Read ? "read" : "written",
+        };
+
+        /// <summary>
+        /// The shared accesses under <paramref name="root"/>. <paramref name="owner"/> is the lambda whose
+        /// locals are private (null for a method body, whose locals all are); locks count from
+        /// <paramref name="lockBoundary"/> inward, since a lock taken outside a delegate does not protect it
+        /// when it runs later or elsewhere.
+        /// </summary>
+        public static ImmutableArray<SharedAccess> In(IOperation root, IAnonymousFunctionOperation? owner, IOperation lockBoundary, KnownTypes types, bool includeReads, bool ownLocalsShared = false)
+        {
+            var result = ImmutableArray.CreateBuilder<SharedAccess>();
+            var walk = ownLocalsShared ? root.DescendantsInSameFunction() : root.DescendantsInSourceOrder();
+            foreach (var operation in walk)
+            {
+                if (Classify(operation, owner, lockBoundary, types, includeReads, ownLocalsShared) is { } access)
+                {
+                    result.Add(access);
+                }
+            }
+
+            return result.ToImmutable();
+        }
+
+        private static SharedAccess? Classify(IOperation operation, IAnonymousFunctionOperation? owner, IOperation lockBoundary, KnownTypes types, bool includeReads, bool ownLocalsShared)
+        {
+            IOperation? reference;
+            AccessKind kind;
+            switch (operation)
+            {
+                case IIncrementOrDecrementOperation increment:
+                    reference = increment.Target;
+                    kind = AccessKind.ReadModifyWrite;
+                    break;
+                case ICompoundAssignmentOperation compound:
+                    reference = compound.Target;
+                    kind = AccessKind.ReadModifyWrite;
+                    break;
+                case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Arguments.Length: > 0, Instance: { } collection } } store
+                    when IsUnsafeCollection(collection.Type, types):
+                    reference = collection;
+                    kind = AccessKind.CollectionMutation;
+                    operation = store;
+                    break;
+                case ISimpleAssignmentOperation assignment:
+                    reference = assignment.Target;
+                    kind = ReadsTarget(assignment) ? AccessKind.ReadModifyWrite : AccessKind.Write;
+                    break;
+                case IInvocationOperation { Instance: { } receiver } invocation
+                    when WrittenLocationsNames.IsMutating(invocation.TargetMethod.Name) && IsUnsafeCollection(receiver.Type, types):
+                    reference = receiver;
+                    kind = AccessKind.CollectionMutation;
+                    break;
+                case IFieldReferenceOperation or IPropertyReferenceOperation or ILocalReferenceOperation when includeReads && !operation.IsWriteTarget() && !IsPartOfWrite(operation):
+                    reference = operation;
+                    kind = AccessKind.Read;
+                    break;
+                default:
+                    return null;
+            }
+
+            var location = SharedLocation(reference, owner, types, ownLocalsShared);
+            if (location is null || IsBarrierArgument(reference, types))
+            {
+                return null;
+            }
+
+            return new SharedAccess(operation, reference, location, kind, HeldLocks.At(operation, lockBoundary, types));
+        }
+
+        /// <summary>The variable a reference names if it is shared, else null.</summary>
+        private static ISymbol? SharedLocation(IOperation reference, IAnonymousFunctionOperation? owner, KnownTypes types, bool ownLocalsShared)
+        {
+            switch (reference.WalkDownConversions())
+            {
+                case ILocalReferenceOperation local when ownLocalsShared:
+                    return local.Local;
+                case IParameterReferenceOperation parameter when ownLocalsShared:
+                    return parameter.Parameter;
+                case ILocalReferenceOperation local:
+                    // A local of the accessing function is its own, unless captured from outside the lambda.
+                    return owner is not null && !IsDeclaredInside(local.Local, owner.Syntax) ? local.Local : null;
+                case IParameterReferenceOperation parameter:
+                    return owner is not null && !SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, owner.Symbol)
+                        && !IsDeclaredInside(parameter.Parameter, owner.Syntax) ? parameter.Parameter : null;
+                case IFieldReferenceOperation field:
+                    if (field.Field.IsConst || IsThreadStatic(field.Field, types) || IsPerThreadContainer(field.Field.Type, types))
+                    {
+                        return null;
+                    }
+
+                    return IsSharedInstance(field.Instance, field.Field, owner, ownLocalsShared) ? field.Field : null;
+                case IPropertyReferenceOperation { Arguments.IsEmpty: true } property:
+                    if (IsPerThreadContainer(property.Property.ContainingType, types) || !IsAutoProperty(property.Property))
+                    {
+                        return null;
+                    }
+
+                    return IsSharedInstance(property.Instance, property.Property, owner, ownLocalsShared) ? property.Property : null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>
+        /// A member of this or a static one, or of an object held in a field or captured variable — not of an
+        /// object the function made or was handed per item (`item.Count++` in a parallel loop body).
+        /// </summary>
+        private static bool IsSharedInstance(IOperation? instance, ISymbol member, IAnonymousFunctionOperation? owner, bool ownLocalsShared)
+        {
+            if (member.IsStatic || instance is null)
+            {
+                return true;
+            }
+
+            switch (instance.WalkDownConversions())
+            {
+                case IInstanceReferenceOperation:
+                    return true;
+                case IFieldReferenceOperation field:
+                    return IsSharedInstance(field.Instance, field.Field, owner, ownLocalsShared);
+                case ILocalReferenceOperation local:
+                    return ownLocalsShared || (owner is not null && !IsDeclaredInside(local.Local, owner.Syntax));
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsDeclaredInside(ISymbol symbol, SyntaxNode container)
+        {
+            foreach (var declaration in symbol.DeclaringSyntaxReferences)
+            {
+                if (container.Span.Contains(declaration.Span))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsThreadStatic(IFieldSymbol field, KnownTypes types) =>
+            field.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, types.ThreadStaticAttribute));
+
+        private static bool IsPerThreadContainer(ITypeSymbol? type, KnownTypes types) =>
+            type is INamedTypeSymbol named
+            && (KnownTypes.Is(named.OriginalDefinition, types.ThreadLocalOfT) || KnownTypes.Is(named.OriginalDefinition, types.AsyncLocalOfT));
+
+        private static bool IsAutoProperty(IPropertySymbol property)
+        {
+            if (property.DeclaringSyntaxReferences.Length == 0)
+            {
+                return false;
+            }
+
+            return property.DeclaringSyntaxReferences[0].GetSyntax() is PropertyDeclarationSyntax { ExpressionBody: null, AccessorList: { } accessors }
+                && accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null);
+        }
+
+        /// <summary>Interlocked.Increment(ref x), Volatile.Write(ref x, v): atomic, not a racy write.</summary>
+        private static bool IsBarrierArgument(IOperation reference, KnownTypes types)
+        {
+            var parent = reference.WalkUpConversions(out _);
+            return parent is IArgumentOperation { Parent: IInvocationOperation call }
+                && (KnownTypes.Is(call.TargetMethod.ContainingType, types.Interlocked) || KnownTypes.Is(call.TargetMethod.ContainingType, types.Volatile));
+        }
+
+        /// <summary>`x = x + 1`, `_list = _list.Add(item)`: the new value is computed from the old.</summary>
+        private static bool ReadsTarget(ISimpleAssignmentOperation assignment)
+        {
+            var target = assignment.Target.ReferencedSymbol();
+            if (target is null)
+            {
+                return false;
+            }
+
+            foreach (var operation in assignment.Value.DescendantsInSourceOrder().Prepend(assignment.Value))
+            {
+                if (SymbolEqualityComparer.Default.Equals(operation.ReferencedSymbol(), target))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The read inside `x++` or `x += 1` is part of that write, not an access of its own.</summary>
+        private static bool IsPartOfWrite(IOperation reference)
+        {
+            var parent = reference.WalkUpConversions(out _);
+            return parent is IIncrementOrDecrementOperation or ICompoundAssignmentOperation
+                || (parent is IInvocationOperation invocation && ReferenceEquals(invocation.Instance?.WalkDownConversions(), reference) && WrittenLocationsNames.IsMutating(invocation.TargetMethod.Name))
+                || (parent is IPropertyReferenceOperation { Arguments.Length: > 0 } indexer && indexer.IsWriteTarget());
+        }
+
+        /// <summary>
+        /// Collections that corrupt or throw when changed from two threads, or read while changed: the
+        /// System.Collections and System.Collections.Generic ones and StringBuilder. Concurrent and
+        /// immutable collections are safe.
+        /// </summary>
+        public static bool IsUnsafeCollection(ITypeSymbol? type, KnownTypes types)
+        {
+            if (type is null || type is IArrayTypeSymbol)
+            {
+                return false;
+            }
+
+            if (KnownTypes.Is(type, types.StringBuilder))
+            {
+                return true;
+            }
+
+            var ns = type.ContainingNamespace?.ToDisplayString();
+            return ns is "System.Collections.Generic" or "System.Collections" && types.IsMutableCollection(type);
+        }
+    }
+
+    /// <summary>The method names that change a collection they are called on.</summary>
+    internal static class WrittenLocationsNames
+    {
+        private static readonly ImmutableHashSet<string> Mutating = ImmutableHashSet.Create(
+            "Add", "AddRange", "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange", "Clear",
+            "Enqueue", "Dequeue", "Push", "Pop", "TryAdd", "TryRemove", "TryUpdate", "TryDequeue", "TryPop", "TryTake",
+            "AddOrUpdate", "GetOrAdd", "Append", "AppendLine", "AppendFormat", "Set", "SetValue", "Sort", "Reverse",
+            "AddFirst", "AddLast", "RemoveFirst", "RemoveLast", "UnionWith", "ExceptWith", "IntersectWith", "TrimExcess", "EnsureCapacity");
+
+        public static bool IsMutating(string name) => Mutating.Contains(name);
+    }
+}

@@ -1,0 +1,253 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using ConcurrencyAnalyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Rules
+{
+    /// <summary>
+    /// CONC001 and CONC002 fixes. "Interlocked": `x++` → Interlocked.Increment(ref x), `x += k` and
+    /// `x = x + k` → Interlocked.Add, `x = v` → Interlocked.Exchange, for int and long variables (and their
+    /// unsigned forms where the framework has them) and references. "Lock": wrap the statement in `lock`
+    /// on the object the type already locks for that variable, else on another lock object of the type,
+    /// else on a new `private readonly object` (a `Lock` where the framework and language have it).
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DataRaceCodeFix)), Shared]
+    public sealed class DataRaceCodeFix : PlannedCodeFix
+    {
+        private const string Interlocked = "Interlocked";
+        private const string Lock = "Lock";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } =
+            ImmutableArray.Create(RuleIdentifiers.UnsynchronizedWrite, RuleIdentifiers.UnsafeCollectionMutation);
+
+        private protected override ImmutableArray<string> Actions { get; } = ImmutableArray.Create(Interlocked, Lock);
+
+        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, string action, CancellationToken cancellationToken)
+        {
+            var model = editor.SemanticModel;
+            var types = KnownTypes.Create(model.Compilation);
+            var operation = model.GetOperation(node, cancellationToken);
+            if (operation is null || types.Interlocked is null)
+            {
+                return null;
+            }
+
+            return action == Interlocked
+                ? PlanInterlocked(editor, model, types, node, operation)
+                : PlanLock(editor, model, types, node, operation, cancellationToken);
+        }
+
+        private static string? PlanInterlocked(DocumentEditor editor, SemanticModel model, KnownTypes types, SyntaxNode node, IOperation operation)
+        {
+            IOperation? target;
+            string call;
+            string? argument = null;
+            switch (operation)
+            {
+                case IIncrementOrDecrementOperation increment:
+                    target = increment.Target;
+                    call = increment.Kind == OperationKind.Increment ? "Increment" : "Decrement";
+                    break;
+                case ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } compound:
+                    target = compound.Target;
+                    call = "Add";
+                    argument = Operand(compound.Value, compound.OperatorKind == BinaryOperatorKind.Subtract);
+                    break;
+                case ISimpleAssignmentOperation { Value: IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } binary } assignment
+                    when SameVariable(binary.LeftOperand, assignment.Target) || (binary.OperatorKind == BinaryOperatorKind.Add && SameVariable(binary.RightOperand, assignment.Target)):
+                    target = assignment.Target;
+                    call = "Add";
+                    var other = SameVariable(binary.LeftOperand, assignment.Target) ? binary.RightOperand : binary.LeftOperand;
+                    argument = Operand(other, binary.OperatorKind == BinaryOperatorKind.Subtract);
+                    break;
+                // A plain store; `_list = _list.Add(x)` computes from the old value, and swapping it in is still a lost update.
+                case ISimpleAssignmentOperation assignment when assignment.Parent is IExpressionStatementOperation && !ReadsVariable(assignment.Value, assignment.Target):
+                    target = assignment.Target;
+                    call = "Exchange";
+                    argument = assignment.Value.Syntax.ToString();
+                    break;
+                default:
+                    return null;
+            }
+
+            // Interlocked takes the variable by ref: a field or a (captured) local, not a property or a volatile field.
+            var reference = target.WalkDownConversions();
+            var type = reference.Type;
+            if (reference is not (IFieldReferenceOperation { Field.IsVolatile: false } or ILocalReferenceOperation) || type is null
+                || !HasOverload(types.Interlocked!, call, type, argument is null ? 1 : 2))
+            {
+                return null;
+            }
+
+            // Subtracting from an unsigned variable has no Interlocked.Add form that takes a negative number.
+            if (call == "Add" && type.SpecialType is SpecialType.System_UInt32 or SpecialType.System_UInt64 && argument!.StartsWith("-", System.StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var valueUsed = operation.Parent is not IExpressionStatementOperation;
+            if (valueUsed && call == "Exchange")
+            {
+                return null;
+            }
+
+            var interlocked = FixSyntax.TypeName(editor, model, node.SpanStart, types.Interlocked!);
+            var text = interlocked + "." + call + "(ref " + reference.Syntax + (argument is null ? ")" : ", " + argument + ")");
+
+            // x++ used as a value yields the old value; Increment returns the new one.
+            if (valueUsed && operation is IIncrementOrDecrementOperation { IsPostfix: true } postfix)
+            {
+                text = "(" + text + (postfix.Kind == OperationKind.Increment ? " - 1)" : " + 1)");
+            }
+
+            editor.ReplaceNode(node, SyntaxFactory.ParseExpression(text).WithTriviaFrom(node).WithAdditionalAnnotations(Formatter.Annotation));
+            return "Use " + interlocked + "." + call;
+        }
+
+        private static string Operand(IOperation value, bool negate)
+        {
+            var text = value.Syntax.ToString();
+            if (!negate)
+            {
+                return text;
+            }
+
+            return value.Syntax is IdentifierNameSyntax or LiteralExpressionSyntax or MemberAccessExpressionSyntax ? "-" + text : "-(" + text + ")";
+        }
+
+        private static bool ReadsVariable(IOperation value, IOperation target)
+        {
+            var symbol = target.ReferencedSymbol();
+            return symbol is not null && new[] { value }.Concat(value.DescendantsInSourceOrder()).Any(o => SymbolEqualityComparer.Default.Equals(o.ReferencedSymbol(), symbol));
+        }
+
+        private static bool SameVariable(IOperation operand, IOperation target)
+        {
+            var symbol = target.ReferencedSymbol();
+            return symbol is not null && SymbolEqualityComparer.Default.Equals(operand.WalkDownConversions().ReferencedSymbol(), symbol);
+        }
+
+        private static bool HasOverload(INamedTypeSymbol interlocked, string name, ITypeSymbol type, int parameters)
+        {
+            foreach (var member in interlocked.GetMembers(name).OfType<IMethodSymbol>())
+            {
+                if (member.Parameters.Length != parameters || member.Parameters[0].RefKind != RefKind.Ref)
+                {
+                    continue;
+                }
+
+                var parameterType = member.Parameters[0].Type;
+                if (SymbolEqualityComparer.Default.Equals(parameterType, type))
+                {
+                    return true;
+                }
+
+                // Exchange<T>(ref T, T) where T : class serves any reference type.
+                if (member.IsGenericMethod && parameterType is ITypeParameterSymbol && type.IsReferenceType)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string? PlanLock(DocumentEditor editor, SemanticModel model, KnownTypes types, SyntaxNode node, IOperation operation, CancellationToken cancellationToken)
+        {
+            var statement = node.FirstAncestorOrSelf<StatementSyntax>();
+            var typeDeclaration = node.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            if (statement is null || typeDeclaration is null
+                || statement is LocalDeclarationStatementSyntax or LabeledStatementSyntax
+                || statement.DescendantNodesAndSelf().Any(n => n is AwaitExpressionSyntax)
+                || statement.Parent is GlobalStatementSyntax)
+            {
+                return null;
+            }
+
+            var member = model.GetEnclosingSymbol(node.SpanStart, cancellationToken);
+            while (member is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
+            {
+                member = member.ContainingSymbol;
+            }
+
+            if (member is null || model.GetDeclaredSymbol(typeDeclaration, cancellationToken) is not INamedTypeSymbol type)
+            {
+                return null;
+            }
+
+            var location = LocationOf(operation);
+            var needsStatic = member.IsStatic || (location?.IsStatic ?? false);
+            var lockName = ExistingLock(model, typeDeclaration, location, needsStatic, cancellationToken);
+            if (lockName is not null && IsAlreadyLockedOn(statement, lockName))
+            {
+                return null;
+            }
+
+            if (lockName is null)
+            {
+                lockName = FixSyntax.UniqueName(model, typeDeclaration.OpenBraceToken.Span.End, needsStatic ? "s_sync" : "_sync");
+                var useLockType = types.Lock is not null
+                    && ((CSharpParseOptions)typeDeclaration.SyntaxTree.Options).LanguageVersion >= (LanguageVersion)1300;
+                var lockType = useLockType ? FixSyntax.TypeName(editor, model, node.SpanStart, types.Lock!) : "object";
+                FixSyntax.InsertFirstMember(editor, typeDeclaration, "private " + (needsStatic ? "static " : string.Empty) + "readonly " + lockType + " " + lockName + " = new " + lockType + "();");
+            }
+
+            var locked = SyntaxFactory.LockStatement(
+                    SyntaxFactory.ParseExpression(lockName),
+                    SyntaxFactory.Block(statement.WithoutLeadingTrivia().WithoutTrailingTrivia()))
+                .WithLeadingTrivia(statement.GetLeadingTrivia())
+                .WithTrailingTrivia(statement.GetTrailingTrivia())
+                .WithAdditionalAnnotations(Formatter.Annotation);
+            editor.ReplaceNode(statement, locked);
+            return "Hold lock '" + lockName + "' around the statement";
+        }
+
+        private static ISymbol? LocationOf(IOperation operation) => operation switch
+        {
+            IIncrementOrDecrementOperation increment => increment.Target.ReferencedSymbol(),
+            IAssignmentOperation { Target: IPropertyReferenceOperation { Arguments.Length: > 0, Instance: { } collection } } => collection.ReferencedSymbol(),
+            IAssignmentOperation assignment => assignment.Target.ReferencedSymbol(),
+            IInvocationOperation { Instance: { } receiver } => receiver.ReferencedSymbol(),
+            _ => null,
+        };
+
+        /// <summary>
+        /// The lock object the type already uses: first one held where the same variable is written, then any
+        /// field of the type used in a lock statement. It must be usable here (static in static code).
+        /// </summary>
+        private static string? ExistingLock(SemanticModel model, TypeDeclarationSyntax typeDeclaration, ISymbol? location, bool needsStatic, CancellationToken cancellationToken)
+        {
+            string? anyLock = null;
+            foreach (var lockStatement in typeDeclaration.DescendantNodes().OfType<LockStatementSyntax>())
+            {
+                if (model.GetSymbolInfo(lockStatement.Expression, cancellationToken).Symbol is not IFieldSymbol lockField
+                    || (needsStatic && !lockField.IsStatic)
+                    || !SymbolEqualityComparer.Default.Equals(lockField.ContainingType, model.GetDeclaredSymbol(typeDeclaration, cancellationToken)))
+                {
+                    continue;
+                }
+
+                anyLock ??= lockField.Name;
+                if (location is not null && lockStatement.Statement.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n =>
+                        n.Identifier.ValueText == location.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n, cancellationToken).Symbol, location)))
+                {
+                    return lockField.Name;
+                }
+            }
+
+            return anyLock;
+        }
+
+        private static bool IsAlreadyLockedOn(SyntaxNode statement, string lockName) =>
+            statement.Ancestors().OfType<LockStatementSyntax>().Any(l => l.Expression.ToString() == lockName);
+    }
+}
