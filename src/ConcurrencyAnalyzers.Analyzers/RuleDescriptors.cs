@@ -46,6 +46,12 @@ namespace ConcurrencyAnalyzers
             "{0} '{1}' is {2}{3} {4}; {0} is not thread-safe",
             "List<T>, Dictionary<TKey, TValue>, HashSet<T>, Queue<T>, StringBuilder and the other System.Collections.Generic types corrupt their internal state, lose items or throw when they are changed from two threads at once, or read while another thread changes them. Hold a lock around every access, or use a concurrent collection.");
 
+        public static readonly DiagnosticDescriptor VolatileReadModifyWrite = Create(
+            RuleIdentifiers.VolatileReadModifyWrite,
+            "Read-modify-write of a volatile field is not atomic",
+            "'{0}' is volatile, but '{1}' reads and writes it in two steps; another thread's update in between is lost",
+            "volatile makes each read and each write of a field visible to other threads, but ++, --, += and x = x + k are a read followed by a write: two threads can read the same value and both write back, losing one update. Use Interlocked, which does the whole update atomically.");
+
         public static readonly DiagnosticDescriptor SleepInAsyncCode = Create(
             RuleIdentifiers.SleepInAsyncCode,
             "Thread.Sleep in async code",

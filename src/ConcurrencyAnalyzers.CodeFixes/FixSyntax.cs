@@ -65,6 +65,12 @@ namespace ConcurrencyAnalyzers
                     return unit.WithUsings(unit.Usings.Replace(unit.Usings[index], following).Insert(index, directive));
                 }
 
+                if (unit.Usings.Count == 0)
+                {
+                    // The first using of the file: set it off from the code below with a blank line.
+                    directive = directive.WithTrailingTrivia(EndOfLine(unit), EndOfLine(unit));
+                }
+
                 return unit.AddUsings(directive).WithAdditionalAnnotations(Formatter.Annotation);
             });
         }
