@@ -46,6 +46,12 @@ namespace ConcurrencyAnalyzers
             "{0} '{1}' is {2}{3} {4}; {0} is not thread-safe",
             "List<T>, Dictionary<TKey, TValue>, HashSet<T>, Queue<T>, StringBuilder and the other System.Collections.Generic types corrupt their internal state, lose items or throw when they are changed from two threads at once, or read while another thread changes them. Hold a lock around every access, or use a concurrent collection.");
 
+        public static readonly DiagnosticDescriptor LoopVariableCapture = Create(
+            RuleIdentifiers.LoopVariableCapture,
+            "for loop variable captured by code that runs later",
+            "The for loop variable '{0}' is captured by {1}, which runs after the loop has moved on and sees '{0}' as it is then",
+            "A for loop has one variable for all its iterations. A delegate that captures it and runs concurrently or later (Task.Run, a thread, a timer, a stored callback) reads the variable when it runs, usually after the loop has changed it, often its final value. Copy it to a local declared inside the loop body and capture the copy.");
+
         public static readonly DiagnosticDescriptor VolatileReadModifyWrite = Create(
             RuleIdentifiers.VolatileReadModifyWrite,
             "Read-modify-write of a volatile field is not atomic",

@@ -176,7 +176,11 @@ namespace ConcurrencyAnalyzers
                 return;
             }
 
-            editor.ReplaceNode(statement, SyntaxFactory.Block(replacements).WithAdditionalAnnotations(Formatter.Annotation));
+            // An embedded statement (the body of an if or a loop without braces) becomes a block.
+            var block = SyntaxFactory.Block(new[] { first }.Concat(rest))
+                .WithLeadingTrivia(statement.GetLeadingTrivia())
+                .WithTrailingTrivia(statement.GetTrailingTrivia());
+            editor.ReplaceNode(statement, block.WithAdditionalAnnotations(Formatter.Annotation));
         }
     }
 }

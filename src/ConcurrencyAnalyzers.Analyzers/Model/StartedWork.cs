@@ -111,6 +111,9 @@ namespace ConcurrencyAnalyzers.Model
             return new StartedWork(entry, operation, handle, collection, inLoop);
         }
 
+        /// <summary>`await Task.Run(...)`, `Task.Run(...).Wait()`: the work is over when its statement is.</summary>
+        public static bool IsJoinedOnTheSpot(ConcurrentEntryPoint entry) => IsJoinedOnTheSpot(entry.Operation.WalkUpConversions(out _));
+
         private static bool IsJoinedOnTheSpot(IOperation? parent)
         {
             switch (parent)
