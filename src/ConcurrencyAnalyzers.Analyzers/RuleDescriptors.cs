@@ -46,6 +46,12 @@ namespace ConcurrencyAnalyzers
             "{0} '{1}' is {2}{3} {4}; {0} is not thread-safe",
             "List<T>, Dictionary<TKey, TValue>, HashSet<T>, Queue<T>, StringBuilder and the other System.Collections.Generic types corrupt their internal state, lose items or throw when they are changed from two threads at once, or read while another thread changes them. Hold a lock around every access, or use a concurrent collection.");
 
+        public static readonly DiagnosticDescriptor InconsistentLocking = Create(
+            RuleIdentifiers.InconsistentLocking,
+            "Field written both with and without its lock",
+            "'{0}' is written under lock '{1}' in '{2}' but without it here",
+            "When a field is written under a lock in one place, the lock is what keeps its writers apart. A write elsewhere that does not take the lock can interleave with the locked ones and lose or tear updates. Take the same lock here too.");
+
         public static readonly DiagnosticDescriptor LoopVariableCapture = Create(
             RuleIdentifiers.LoopVariableCapture,
             "for loop variable captured by code that runs later",

@@ -23,7 +23,7 @@ namespace ConcurrencyAnalyzers
         private protected virtual ImmutableArray<string> Actions { get; } = ImmutableArray.Create(string.Empty);
 
         public sealed override FixAllProvider GetFixAllProvider() =>
-            SequentialFixAll.Create(equivalenceKey => (document, node, diagnostic, cancellationToken) => FixAsync(document, node, ActionOf(equivalenceKey), cancellationToken));
+            SequentialFixAll.Create(equivalenceKey => (document, node, diagnostic, cancellationToken) => FixAsync(document, node, diagnostic, ActionOf(equivalenceKey), cancellationToken));
 
         public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
@@ -39,7 +39,7 @@ namespace ConcurrencyAnalyzers
                 {
                     // Planning on a throwaway editor tells whether the fix fits and what to call it.
                     var editor = await DocumentEditor.CreateAsync(context.Document, context.CancellationToken).ConfigureAwait(false);
-                    var title = Plan(editor, node, action, context.CancellationToken);
+                    var title = Plan(editor, node, diagnostic, action, context.CancellationToken);
                     if (title is null)
                     {
                         continue;
@@ -49,7 +49,7 @@ namespace ConcurrencyAnalyzers
                     context.RegisterCodeFix(
                         CodeAction.Create(
                             title,
-                            async cancellationToken => await FixAsync(context.Document, node, chosen, cancellationToken).ConfigureAwait(false) ?? context.Document,
+                            async cancellationToken => await FixAsync(context.Document, node, diagnostic, chosen, cancellationToken).ConfigureAwait(false) ?? context.Document,
                             equivalenceKey: EquivalenceKey(action)),
                         diagnostic);
                 }
@@ -57,7 +57,7 @@ namespace ConcurrencyAnalyzers
         }
 
         /// <summary>Makes the edits of <paramref name="action"/> in <paramref name="editor"/> and returns its title, or null when it does not fit.</summary>
-        private protected abstract string? Plan(DocumentEditor editor, SyntaxNode node, string action, CancellationToken cancellationToken);
+        private protected abstract string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken);
 
         private string EquivalenceKey(string action) => action.Length == 0 ? GetType().Name : GetType().Name + "." + action;
 
@@ -74,10 +74,10 @@ namespace ConcurrencyAnalyzers
             return Actions[0];
         }
 
-        private async Task<Document?> FixAsync(Document document, SyntaxNode node, string action, CancellationToken cancellationToken)
+        private async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
             var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            return Plan(editor, node, action, cancellationToken) is null ? null : editor.GetChangedDocument();
+            return Plan(editor, node, diagnostic, action, cancellationToken) is null ? null : editor.GetChangedDocument();
         }
     }
 }

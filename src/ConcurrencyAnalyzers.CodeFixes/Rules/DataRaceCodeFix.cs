@@ -31,7 +31,7 @@ namespace ConcurrencyAnalyzers.Rules
 
         private protected override ImmutableArray<string> Actions { get; } = ImmutableArray.Create(Interlocked, Lock);
 
-        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, string action, CancellationToken cancellationToken)
+        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
             var model = editor.SemanticModel;
             var types = KnownTypes.Create(model.Compilation);
@@ -43,96 +43,7 @@ namespace ConcurrencyAnalyzers.Rules
 
             return action == Interlocked
                 ? InterlockedRewrite.Plan(editor, model, types, node, operation, allowVolatile: false)
-                : PlanLock(editor, model, types, node, operation, cancellationToken);
+                : LockRewrite.Plan(editor, model, types, node, operation, requiredLock: null, cancellationToken);
         }
-
-        private static string? PlanLock(DocumentEditor editor, SemanticModel model, KnownTypes types, SyntaxNode node, IOperation operation, CancellationToken cancellationToken)
-        {
-            var statement = node.FirstAncestorOrSelf<StatementSyntax>();
-            var typeDeclaration = node.FirstAncestorOrSelf<TypeDeclarationSyntax>();
-            if (statement is null || typeDeclaration is null
-                || statement is LocalDeclarationStatementSyntax or LabeledStatementSyntax
-                || statement.DescendantNodesAndSelf().Any(n => n is AwaitExpressionSyntax)
-                || statement.Parent is GlobalStatementSyntax)
-            {
-                return null;
-            }
-
-            var member = model.GetEnclosingSymbol(node.SpanStart, cancellationToken);
-            while (member is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
-            {
-                member = member.ContainingSymbol;
-            }
-
-            if (member is null || model.GetDeclaredSymbol(typeDeclaration, cancellationToken) is not INamedTypeSymbol type)
-            {
-                return null;
-            }
-
-            var location = LocationOf(operation);
-            var needsStatic = member.IsStatic || (location?.IsStatic ?? false);
-            var lockName = ExistingLock(model, typeDeclaration, location, needsStatic, cancellationToken);
-            if (lockName is not null && IsAlreadyLockedOn(statement, lockName))
-            {
-                return null;
-            }
-
-            if (lockName is null)
-            {
-                lockName = FixSyntax.UniqueName(model, typeDeclaration.OpenBraceToken.Span.End, needsStatic ? "s_sync" : "_sync");
-                var useLockType = types.Lock is not null
-                    && ((CSharpParseOptions)typeDeclaration.SyntaxTree.Options).LanguageVersion >= (LanguageVersion)1300;
-                var lockType = useLockType ? FixSyntax.TypeName(editor, model, node.SpanStart, types.Lock!) : "object";
-                FixSyntax.InsertFirstMember(editor, typeDeclaration, "private " + (needsStatic ? "static " : string.Empty) + "readonly " + lockType + " " + lockName + " = new " + lockType + "();");
-            }
-
-            var locked = SyntaxFactory.LockStatement(
-                    SyntaxFactory.ParseExpression(lockName),
-                    SyntaxFactory.Block(statement.WithoutLeadingTrivia().WithoutTrailingTrivia()))
-                .WithLeadingTrivia(statement.GetLeadingTrivia())
-                .WithTrailingTrivia(statement.GetTrailingTrivia())
-                .WithAdditionalAnnotations(Formatter.Annotation);
-            editor.ReplaceNode(statement, locked);
-            return "Hold lock '" + lockName + "' around the statement";
-        }
-
-        private static ISymbol? LocationOf(IOperation operation) => operation switch
-        {
-            IIncrementOrDecrementOperation increment => increment.Target.ReferencedSymbol(),
-            IAssignmentOperation { Target: IPropertyReferenceOperation { Arguments.Length: > 0, Instance: { } collection } } => collection.ReferencedSymbol(),
-            IAssignmentOperation assignment => assignment.Target.ReferencedSymbol(),
-            IInvocationOperation { Instance: { } receiver } => receiver.ReferencedSymbol(),
-            _ => null,
-        };
-
-        /// <summary>
-        /// The lock object the type already uses: first one held where the same variable is written, then any
-        /// field of the type used in a lock statement. It must be usable here (static in static code).
-        /// </summary>
-        private static string? ExistingLock(SemanticModel model, TypeDeclarationSyntax typeDeclaration, ISymbol? location, bool needsStatic, CancellationToken cancellationToken)
-        {
-            string? anyLock = null;
-            foreach (var lockStatement in typeDeclaration.DescendantNodes().OfType<LockStatementSyntax>())
-            {
-                if (model.GetSymbolInfo(lockStatement.Expression, cancellationToken).Symbol is not IFieldSymbol lockField
-                    || (needsStatic && !lockField.IsStatic)
-                    || !SymbolEqualityComparer.Default.Equals(lockField.ContainingType, model.GetDeclaredSymbol(typeDeclaration, cancellationToken)))
-                {
-                    continue;
-                }
-
-                anyLock ??= lockField.Name;
-                if (location is not null && lockStatement.Statement.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n =>
-                        n.Identifier.ValueText == location.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n, cancellationToken).Symbol, location)))
-                {
-                    return lockField.Name;
-                }
-            }
-
-            return anyLock;
-        }
-
-        private static bool IsAlreadyLockedOn(SyntaxNode statement, string lockName) =>
-            statement.Ancestors().OfType<LockStatementSyntax>().Any(l => l.Expression.ToString() == lockName);
     }
 }

@@ -19,7 +19,7 @@ namespace ConcurrencyAnalyzers.Rules
     {
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.LoopVariableCapture);
 
-        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, string action, CancellationToken cancellationToken)
+        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
             var model = editor.SemanticModel;
             var loop = node.FirstAncestorOrSelf<ForStatementSyntax>();

@@ -23,7 +23,7 @@ namespace ConcurrencyAnalyzers.Rules
     {
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.SleepInAsyncCode);
 
-        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, string action, CancellationToken cancellationToken)
+        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
             if (node is not InvocationExpressionSyntax sleep || sleep.ArgumentList.Arguments.Count != 1)
             {
