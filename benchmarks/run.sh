@@ -15,8 +15,8 @@ work="$root/artifacts/bench"
 rm -rf "$work" && mkdir -p "$work/corpus"
 
 for i in $(seq 1 "$copies"); do
-  for file in samples/WorkerService/*.cs tests/ConcurrencyAnalyzers.Tests/Corpus/*.cs; do
-    name=$(basename "$file" .cs)
+  for file in samples/WorkerService/*.cs tests/ConcurrencyAnalyzers.Tests/Corpus/*/*.cs; do
+    name=$(basename "$(dirname "$file")")-$(basename "$file" .cs)
     sed -E "s/^(\s*)namespace ([A-Za-z0-9_.]+)/\1namespace \2.Copy$i/" "$file" > "$work/corpus/${name}.Copy$i.cs"
   done
 done

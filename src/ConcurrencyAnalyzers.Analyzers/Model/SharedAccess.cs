@@ -235,24 +235,44 @@ namespace ConcurrencyAnalyzers.Model
                 && (KnownTypes.Is(call.TargetMethod.ContainingType, types.Interlocked) || KnownTypes.Is(call.TargetMethod.ContainingType, types.Volatile));
         }
 
-        /// <summary>`x = x + 1`, `_list = _list.Add(item)`: the new value is computed from the old.</summary>
+        /// <summary>
+        /// `x = x + 1`, `_list = _list.Add(item)`, `_stats.Total = _stats.Total + n`: the new value is computed
+        /// from the old one of the same variable (the same member reached through the same expression).
+        /// </summary>
         private static bool ReadsTarget(ISimpleAssignmentOperation assignment)
         {
-            var target = assignment.Target.ReferencedSymbol();
-            if (target is null)
-            {
-                return false;
-            }
-
+            var target = assignment.Target.WalkDownConversions();
             foreach (var operation in assignment.Value.DescendantsInSourceOrder().Prepend(assignment.Value))
             {
-                if (SymbolEqualityComparer.Default.Equals(operation.ReferencedSymbol(), target))
+                if (SameVariable(operation.WalkDownConversions(), target))
                 {
                     return true;
                 }
             }
 
             return false;
+        }
+
+        private static bool SameVariable(IOperation read, IOperation target)
+        {
+            switch (read, target)
+            {
+                case (ILocalReferenceOperation a, ILocalReferenceOperation b):
+                    return SymbolEqualityComparer.Default.Equals(a.Local, b.Local);
+                case (IParameterReferenceOperation a, IParameterReferenceOperation b):
+                    return SymbolEqualityComparer.Default.Equals(a.Parameter, b.Parameter);
+                case (IMemberReferenceOperation a, IMemberReferenceOperation b) when SymbolEqualityComparer.Default.Equals(a.Member, b.Member):
+                    if (a.Instance is null || b.Instance is null)
+                    {
+                        return a.Instance is null && b.Instance is null;
+                    }
+
+                    var left = a.Instance.WalkDownConversions();
+                    var right = b.Instance.WalkDownConversions();
+                    return left is IInstanceReferenceOperation && right is IInstanceReferenceOperation || SameVariable(left, right);
+                default:
+                    return false;
+            }
         }
 
         /// <summary>The read inside `x++` or `x += 1` is part of that write, not an access of its own.</summary>

@@ -87,7 +87,12 @@ namespace ConcurrencyAnalyzers.Rules
             var byField = writes.GroupBy(w => w.Access.Location, SymbolEqualityComparer.Default);
             foreach (var field in byField)
             {
-                var entries = field.Select(w => (w.Access, w.Method, Locks: w.Access.Locks.AddRange(callerLocks.TryGetValue(w.Method.OriginalDefinition, out var held) ? held : ImmutableArray<LockIdentity>.Empty))).ToList();
+                // In source order, so that the example a message points at is the same on every run.
+                var entries = field
+                    .Select(w => (w.Access, w.Method, Locks: w.Access.Locks.AddRange(callerLocks.TryGetValue(w.Method.OriginalDefinition, out var held) ? held : ImmutableArray<LockIdentity>.Empty)))
+                    .OrderBy(e => e.Access.Operation.Syntax.SyntaxTree.FilePath, System.StringComparer.Ordinal)
+                    .ThenBy(e => e.Access.Operation.Syntax.SpanStart)
+                    .ToList();
                 var locked = entries.Where(e => e.Locks.Any(l => l.IsExclusive)).ToList();
                 var unlocked = entries.Where(e => !e.Locks.Any(l => l.IsExclusive)).ToList();
                 if (locked.Count == 0 || unlocked.Count == 0)
@@ -96,7 +101,8 @@ namespace ConcurrencyAnalyzers.Rules
                 }
 
                 // The lock the field is usually written under, and one place that shows it.
-                var usual = locked.SelectMany(e => e.Locks.Where(l => l.IsExclusive)).GroupBy(l => l).OrderByDescending(g => g.Count()).First().Key;
+                var usual = locked.SelectMany(e => e.Locks.Where(l => l.IsExclusive)).GroupBy(l => l)
+                    .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Display, System.StringComparer.Ordinal).First().Key;
                 var example = locked.First(e => e.Locks.Contains(usual));
                 var properties = usual.Kind == LockKind.Monitor && usual.Symbol is IFieldSymbol
                     ? ImmutableDictionary<string, string?>.Empty.Add(LockProperty, usual.Display)

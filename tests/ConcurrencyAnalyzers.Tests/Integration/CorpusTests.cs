@@ -19,16 +19,18 @@ namespace ConcurrencyAnalyzers.Tests.Integration
     {
         private static readonly Regex Expectation = new Regex(@"//\s*expect:\s*(?<ids>(CONC\d{3}\s*)+)", RegexOptions.Compiled);
 
+        private static readonly string CorpusFolder = RepositoryPaths.Combine("tests", "ConcurrencyAnalyzers.Tests", "Corpus");
+
         public static IEnumerable<object[]> Files() =>
-            Directory.GetFiles(RepositoryPaths.Combine("tests", "ConcurrencyAnalyzers.Tests", "Corpus"), "*.cs")
+            Directory.GetFiles(CorpusFolder, "*.cs", SearchOption.AllDirectories)
                 .OrderBy(f => f, StringComparer.Ordinal)
-                .Select(f => new object[] { Path.GetFileName(f) });
+                .Select(f => new object[] { Path.GetRelativePath(CorpusFolder, f).Replace('\\', '/') });
 
         [Theory]
         [MemberData(nameof(Files))]
         public async Task The_rules_report_exactly_the_marked_lines(string file)
         {
-            var text = File.ReadAllText(RepositoryPaths.Combine("tests", "ConcurrencyAnalyzers.Tests", "Corpus", file));
+            var text = File.ReadAllText(Path.Combine(CorpusFolder, file));
             var tree = CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), path: file);
             var compilation = AnalyzerRunner.Compile(new[] { tree }, await AnalyzerRunner.ReferencesAsync());
             var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
