@@ -19,17 +19,20 @@ namespace ConcurrencyAnalyzers.Rules
     /// unsigned forms where the framework has them) and references. "Lock": wrap the statement in `lock`
     /// on the object the type already locks for that variable, else on another lock object of the type,
     /// else on a new `private readonly object` (a `Lock` where the framework and language have it).
+    /// "ConcurrentCollection" (CONC002): the matching concurrent collection, where the variable is private
+    /// and every use of it carries over.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DataRaceCodeFix)), Shared]
     public sealed class DataRaceCodeFix : PlannedCodeFix
     {
         private const string Interlocked = "Interlocked";
         private const string Lock = "Lock";
+        private const string ConcurrentCollection = "ConcurrentCollection";
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(RuleIdentifiers.UnsynchronizedWrite, RuleIdentifiers.UnsafeCollectionMutation);
 
-        private protected override ImmutableArray<string> Actions { get; } = ImmutableArray.Create(Interlocked, Lock);
+        private protected override ImmutableArray<string> Actions { get; } = ImmutableArray.Create(Interlocked, Lock, ConcurrentCollection);
 
         private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
@@ -41,9 +44,12 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
-            return action == Interlocked
-                ? InterlockedRewrite.Plan(editor, model, types, node, operation, allowVolatile: false)
-                : LockRewrite.Plan(editor, model, types, node, operation, requiredLock: null, cancellationToken);
+            return action switch
+            {
+                Interlocked => diagnostic.Id == RuleIdentifiers.UnsynchronizedWrite ? InterlockedRewrite.Plan(editor, model, types, node, operation, allowVolatile: false) : null,
+                ConcurrentCollection => diagnostic.Id == RuleIdentifiers.UnsafeCollectionMutation ? ConcurrentCollectionRewrite.Plan(editor, model, node, operation, cancellationToken) : null,
+                _ => LockRewrite.Plan(editor, model, types, node, operation, requiredLock: null, cancellationToken),
+            };
         }
     }
 }

@@ -9,6 +9,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
     {
         private const string UseInterlocked = "DataRaceCodeFix.Interlocked";
         private const string UseLock = "DataRaceCodeFix.Lock";
+        private const string UseConcurrentCollection = "DataRaceCodeFix.ConcurrentCollection";
 
         [Fact]
         public Task A_total_summed_in_a_Parallel_ForEach_body_becomes_Interlocked_Add()
@@ -460,6 +461,99 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 }
                 """;
             return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task A_private_dictionary_cache_used_only_in_compatible_ways_becomes_a_ConcurrentDictionary()
+        {
+            const string source = """
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+
+                public class RateCache
+                {
+                    private readonly Dictionary<string, decimal> _rates = new Dictionary<string, decimal>();
+
+                    public async Task RefreshAsync(string[] currencies)
+                    {
+                        var tasks = new List<Task>();
+                        foreach (var currency in currencies)
+                        {
+                            tasks.Add(Task.Run(() =>
+                            {
+                                {|CONC002:_rates[currency] = Lookup(currency)|};
+                                {|CONC002:_rates.Remove(currency + "-old")|};
+                            }));
+                        }
+
+                        await Task.WhenAll(tasks);
+                    }
+
+                    public void Seed() => _rates.Add("EUR", 1m);
+
+                    public bool TryGet(string currency, out decimal rate) => _rates.TryGetValue(currency, out rate);
+
+                    public int Count => _rates.Count;
+
+                    private static decimal Lookup(string currency) => 1m;
+                }
+                """;
+            const string fixedSource = """
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+
+                public class RateCache
+                {
+                    private readonly ConcurrentDictionary<string, decimal> _rates = new ConcurrentDictionary<string, decimal>();
+
+                    public async Task RefreshAsync(string[] currencies)
+                    {
+                        var tasks = new List<Task>();
+                        foreach (var currency in currencies)
+                        {
+                            tasks.Add(Task.Run(() =>
+                            {
+                                _rates[currency] = Lookup(currency);
+                                _rates.TryRemove(currency + "-old", out _);
+                            }));
+                        }
+
+                        await Task.WhenAll(tasks);
+                    }
+
+                    public void Seed() => _rates.TryAdd("EUR", 1m);
+
+                    public bool TryGet(string currency, out decimal rate) => _rates.TryGetValue(currency, out rate);
+
+                    public int Count => _rates.Count;
+
+                    private static decimal Lookup(string currency) => 1m;
+                }
+                """;
+            var test = new Verify.Test { TestCode = source, FixedCode = fixedSource, CodeActionEquivalenceKey = UseConcurrentCollection };
+            test.NumberOfIncrementalIterations = 1;
+            test.NumberOfFixAllIterations = 1;
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task A_list_whose_items_are_read_by_index_is_not_offered_a_ConcurrentBag()
+        {
+            const string source = """
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+
+                public class Samples
+                {
+                    private readonly List<double> _samples = new List<double>();
+
+                    public void Collect(double[] readings) => Parallel.ForEach(readings, r => {|CONC002:_samples.Add(r)|});
+
+                    public double First => _samples[0];
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, source, UseConcurrentCollection);
         }
 
         [Fact]
