@@ -42,6 +42,51 @@ namespace ConcurrencyAnalyzers.EndToEndTests
                         }
                     }
                 }
+
+                public class Tally
+                {
+                    private readonly object _gate = new object();
+                    private readonly List<string> _names = new List<string>();
+                    private volatile int _hits;
+                    private int _count;
+                    private int _version;
+
+                    public int CountAll(string[] items)
+                    {
+                        Parallel.ForEach(items, item =>
+                        {
+                            _count++;
+                            _names.Add(item);
+                        });
+                        return _count + _names.Count;
+                    }
+
+                    public Task StartAll(int partitions)
+                    {
+                        var tasks = new List<Task>();
+                        for (var i = 0; i < partitions; i++)
+                        {
+                            tasks.Add(Task.Run(() => Console.WriteLine(i)));
+                        }
+
+                        return Task.WhenAll(tasks);
+                    }
+
+                    public void Hit() => _hits++;
+
+                    public void Bump()
+                    {
+                        lock (_gate)
+                        {
+                            _version++;
+                        }
+                    }
+
+                    public void ResetVersion()
+                    {
+                        _version = 0;
+                    }
+                }
             }
             """;
     }

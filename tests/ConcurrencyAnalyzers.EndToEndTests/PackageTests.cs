@@ -11,7 +11,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
     [Collection(InstalledPackageCollection.Name)]
     public class PackageTests
     {
-        private static readonly string[] RuleIds = { "CONC020", "CONC021", "CONC022" };
+        private static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022" };
         private readonly InstalledPackageFixture _package;
 
         public PackageTests(InstalledPackageFixture package) => _package = package;
@@ -46,7 +46,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
 
             var gated = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:TreatWarningsAsErrors=true");
             Assert.NotEqual(0, gated.ExitCode);
-            Assert.Matches(new Regex(@"error CONC02\d:"), gated.Output);
+            Assert.Matches(new Regex(@"error CONC0\d\d:"), gated.Output);
         }
 
         [Fact]
@@ -80,7 +80,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             var source = Path.Combine(directory, "Jobs.cs");
             var before = File.ReadAllText(source);
 
-            var format = DotNet.Run(directory, "format", "analyzers", "Consumer.csproj", "--no-restore", "--diagnostics", "CONC020", "CONC021", "CONC022", "--severity", "info");
+            var format = DotNet.Run(directory, new[] { "format", "analyzers", "Consumer.csproj", "--no-restore", "--diagnostics" }.Concat(RuleIds).Concat(new[] { "--severity", "info" }).ToArray());
             Assert.True(format.ExitCode == 0, format.ToString());
 
             // dotnet format reports success even when no fix ran; the file itself must have changed.
@@ -90,10 +90,16 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             Assert.Contains("fill.Wait();", after);
             Assert.Contains("_readySignal.Wait();", after);
             Assert.Contains("_readySignal.Set();", after);
+            Assert.Contains("Interlocked.Increment(ref _count);", after);
+            var countAll = after.Substring(after.IndexOf("CountAll", StringComparison.Ordinal));
+            Assert.Matches(new Regex(@"lock \(_gate\)\s*\{\s*_names\.Add\(item\);"), countAll);
+            Assert.Contains("var iCopy = i;", after);
+            Assert.Contains("Interlocked.Increment(ref _hits)", after);
+            Assert.Contains("lock (_gate)", after.Substring(after.IndexOf("ResetVersion", StringComparison.Ordinal)));
 
             var rebuild = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:TreatWarningsAsErrors=true");
             Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
-            Assert.DoesNotMatch(new Regex(@"CONC02\d"), rebuild.Output);
+            Assert.DoesNotMatch(new Regex(@"CONC0\d\d"), rebuild.Output);
         }
     }
 }
