@@ -21,12 +21,22 @@ namespace ConcurrencyAnalyzers
         /// <param name="requiredLock">The lock object to use (CONC003 knows it); null to choose one.</param>
         public static string? Plan(DocumentEditor editor, SemanticModel model, KnownTypes types, SyntaxNode node, IOperation operation, string? requiredLock, CancellationToken cancellationToken)
         {
-            var statement = node.FirstAncestorOrSelf<StatementSyntax>();
+            // The lock goes around the statement that makes the access, inside the same function: for an
+            // access in an expression-bodied lambda or member, the expression body becomes a block.
             var typeDeclaration = node.FirstAncestorOrSelf<TypeDeclarationSyntax>();
-            if (statement is null || typeDeclaration is null
+            var function = node.Ancestors().FirstOrDefault(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
+            var statement = node.FirstAncestorOrSelf<StatementSyntax>();
+            if (statement is not null && function is not null && !function.Span.Contains(statement.Span))
+            {
+                statement = null;
+            }
+
+            var expressionBody = statement is null ? ExpressionBodyOf(function) : null;
+            if (typeDeclaration is null
+                || (statement is null && expressionBody is null)
                 || statement is LocalDeclarationStatementSyntax or LabeledStatementSyntax
-                || statement.DescendantNodesAndSelf().Any(n => n is AwaitExpressionSyntax)
-                || statement.Parent is GlobalStatementSyntax)
+                || (statement ?? (SyntaxNode?)expressionBody)!.DescendantNodesAndSelf().Any(n => n is AwaitExpressionSyntax)
+                || statement?.Parent is GlobalStatementSyntax)
             {
                 return null;
             }
@@ -45,7 +55,7 @@ namespace ConcurrencyAnalyzers
             var location = LocationOf(operation);
             var needsStatic = member.IsStatic || (location?.IsStatic ?? false);
             var lockName = requiredLock ?? ExistingLock(model, typeDeclaration, location, needsStatic, cancellationToken);
-            if (lockName is not null && IsAlreadyLockedOn(statement, lockName))
+            if (lockName is not null && IsAlreadyLockedOn(node, lockName))
             {
                 return null;
             }
@@ -59,13 +69,37 @@ namespace ConcurrencyAnalyzers
                 FixSyntax.InsertFirstMember(editor, typeDeclaration, "private " + (needsStatic ? "static " : string.Empty) + "readonly " + lockType + " " + lockName + " = new " + lockType + "();");
             }
 
-            var locked = SyntaxFactory.LockStatement(
-                    SyntaxFactory.ParseExpression(lockName),
-                    SyntaxFactory.Block(statement.WithoutLeadingTrivia().WithoutTrailingTrivia()))
-                .WithLeadingTrivia(statement.GetLeadingTrivia())
-                .WithTrailingTrivia(statement.GetTrailingTrivia())
+            if (statement is not null)
+            {
+                var locked = SyntaxFactory.LockStatement(
+                        SyntaxFactory.ParseExpression(lockName),
+                        SyntaxFactory.Block(statement.WithoutLeadingTrivia().WithoutTrailingTrivia()))
+                    .WithLeadingTrivia(statement.GetLeadingTrivia())
+                    .WithTrailingTrivia(statement.GetTrailingTrivia())
+                    .WithAdditionalAnnotations(Formatter.Annotation);
+                editor.ReplaceNode(statement, locked);
+                return "Hold lock '" + lockName + "' around the statement";
+            }
+
+            // `() => _list.Add(x)` becomes `() => { lock (_sync) { _list.Add(x); } }` (with `return` for a value).
+            var returnsValue = ReturnsValue(model, function!, cancellationToken);
+            var inner = returnsValue
+                ? (StatementSyntax)SyntaxFactory.ReturnStatement(expressionBody!.WithoutTrivia())
+                : SyntaxFactory.ExpressionStatement(expressionBody!.WithoutTrivia());
+            var body = SyntaxFactory.Block(SyntaxFactory.LockStatement(SyntaxFactory.ParseExpression(lockName), SyntaxFactory.Block(inner)))
                 .WithAdditionalAnnotations(Formatter.Annotation);
-            editor.ReplaceNode(statement, locked);
+            switch (function)
+            {
+                case AnonymousFunctionExpressionSyntax lambda:
+                    editor.ReplaceNode(lambda, lambda.WithExpressionBody(null).WithBlock(body).WithAdditionalAnnotations(Formatter.Annotation));
+                    break;
+                case BaseMethodDeclarationSyntax method:
+                    editor.ReplaceNode(method, method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
+                    break;
+                default:
+                    return null;
+            }
+
             return "Hold lock '" + lockName + "' around the statement";
         }
 
@@ -105,7 +139,22 @@ namespace ConcurrencyAnalyzers
             return anyLock;
         }
 
-        private static bool IsAlreadyLockedOn(SyntaxNode statement, string lockName) =>
-            statement.Ancestors().OfType<LockStatementSyntax>().Any(l => l.Expression.ToString() == lockName);
+        private static bool IsAlreadyLockedOn(SyntaxNode node, string lockName) =>
+            node.Ancestors().OfType<LockStatementSyntax>().Any(l => l.Expression.ToString() == lockName);
+
+        private static ExpressionSyntax? ExpressionBodyOf(SyntaxNode? function) => function switch
+        {
+            AnonymousFunctionExpressionSyntax lambda => lambda.ExpressionBody,
+            BaseMethodDeclarationSyntax method => method.ExpressionBody?.Expression,
+            _ => null,
+        };
+
+        private static bool ReturnsValue(SemanticModel model, SyntaxNode function, CancellationToken cancellationToken)
+        {
+            var symbol = function is AnonymousFunctionExpressionSyntax
+                ? model.GetSymbolInfo(function, cancellationToken).Symbol as IMethodSymbol
+                : model.GetDeclaredSymbol(function, cancellationToken) as IMethodSymbol;
+            return symbol is not null && !symbol.ReturnsVoid;
+        }
     }
 }

@@ -22,8 +22,15 @@ namespace ConcurrencyAnalyzers
         /// </summary>
         private protected virtual ImmutableArray<string> Actions { get; } = ImmutableArray.Create(string.Empty);
 
+        /// <remarks>
+        /// Each diagnostic gets the action the key names where that action fits it, and otherwise the rule's
+        /// first action that fits. `dotnet format` takes the key from the first diagnostic it has (possibly of
+        /// another rule, or one where only a later action fits), so without the fallback what a bulk fix
+        /// changes would depend on the order diagnostics come in.
+        /// </remarks>
         public sealed override FixAllProvider GetFixAllProvider() =>
-            SequentialFixAll.Create(equivalenceKey => (document, node, diagnostic, cancellationToken) => FixAsync(document, node, diagnostic, ActionOf(equivalenceKey), cancellationToken));
+            SequentialFixAll.Create(equivalenceKey => (document, node, diagnostic, cancellationToken) =>
+                FixAsync(document, node, diagnostic, ActionOf(diagnostic.Id, equivalenceKey), cancellationToken));
 
         public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
@@ -50,7 +57,7 @@ namespace ConcurrencyAnalyzers
                         CodeAction.Create(
                             title,
                             async cancellationToken => await FixAsync(context.Document, node, diagnostic, chosen, cancellationToken).ConfigureAwait(false) ?? context.Document,
-                            equivalenceKey: EquivalenceKey(action)),
+                            equivalenceKey: EquivalenceKey(diagnostic.Id, action)),
                         diagnostic);
                 }
             }
@@ -59,25 +66,45 @@ namespace ConcurrencyAnalyzers
         /// <summary>Makes the edits of <paramref name="action"/> in <paramref name="editor"/> and returns its title, or null when it does not fit.</summary>
         private protected abstract string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken);
 
-        private string EquivalenceKey(string action) => action.Length == 0 ? GetType().Name : GetType().Name + "." + action;
+        /// <summary>`FixName`, or `FixName.CONC001.Action` for a fix that serves several rules or has several actions.</summary>
+        private string EquivalenceKey(string diagnosticId, string action)
+        {
+            var key = GetType().Name;
+            if (FixableDiagnosticIds.Length > 1)
+            {
+                key += "." + diagnosticId;
+            }
 
-        private string ActionOf(string? equivalenceKey)
+            return action.Length == 0 ? key : key + "." + action;
+        }
+
+        /// <summary>The action a key names for this rule, or null for "the first that fits".</summary>
+        private string? ActionOf(string diagnosticId, string? equivalenceKey)
         {
             foreach (var action in Actions)
             {
-                if (EquivalenceKey(action) == equivalenceKey)
+                if (EquivalenceKey(diagnosticId, action) == equivalenceKey)
                 {
                     return action;
                 }
             }
 
-            return Actions[0];
+            return null;
         }
 
-        private async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
+        private async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, string? action, CancellationToken cancellationToken)
         {
-            var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            return Plan(editor, node, diagnostic, action, cancellationToken) is null ? null : editor.GetChangedDocument();
+            var candidates = action is null ? Actions : Actions.Remove(action).Insert(0, action);
+            foreach (var candidate in candidates)
+            {
+                var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+                if (Plan(editor, node, diagnostic, candidate, cancellationToken) is not null)
+                {
+                    return editor.GetChangedDocument();
+                }
+            }
+
+            return null;
         }
     }
 }

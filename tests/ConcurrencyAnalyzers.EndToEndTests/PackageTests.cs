@@ -92,7 +92,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             Assert.Contains("_readySignal.Set();", after);
             Assert.Contains("Interlocked.Increment(ref _count);", after);
             var countAll = after.Substring(after.IndexOf("CountAll", StringComparison.Ordinal));
-            Assert.Matches(new Regex(@"lock \(_gate\)\s*\{\s*_names\.Add\(item\);"), countAll);
+            Assert.True(Regex.IsMatch(countAll, @"lock \(_gate\)\s*\{\s*_names\.Add\(item\);"), countAll);
             Assert.Contains("var iCopy = i;", after);
             Assert.Contains("Interlocked.Increment(ref _hits)", after);
             Assert.Contains("lock (_gate)", after.Substring(after.IndexOf("ResetVersion", StringComparison.Ordinal)));

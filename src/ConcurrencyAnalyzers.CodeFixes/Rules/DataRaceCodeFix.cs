@@ -44,6 +44,13 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
+            // Fix All applies fixes one after another: an earlier one may have made this collection a
+            // concurrent one, and then there is nothing left to fix here.
+            if (diagnostic.Id == RuleIdentifiers.UnsafeCollectionMutation && !SharedAccess.IsUnsafeCollection(CollectionOf(operation)?.Type, types))
+            {
+                return null;
+            }
+
             return action switch
             {
                 Interlocked => diagnostic.Id == RuleIdentifiers.UnsynchronizedWrite ? InterlockedRewrite.Plan(editor, model, types, node, operation, allowVolatile: false) : null,
@@ -51,5 +58,12 @@ namespace ConcurrencyAnalyzers.Rules
                 _ => LockRewrite.Plan(editor, model, types, node, operation, requiredLock: null, cancellationToken),
             };
         }
+
+        private static IOperation? CollectionOf(IOperation operation) => operation switch
+        {
+            IInvocationOperation { Instance: { } instance } => instance,
+            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Instance: { } instance } } => instance,
+            _ => null,
+        };
     }
 }

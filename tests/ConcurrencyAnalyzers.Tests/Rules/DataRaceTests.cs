@@ -7,9 +7,10 @@ namespace ConcurrencyAnalyzers.Tests.Rules
 {
     public class DataRaceTests
     {
-        private const string UseInterlocked = "DataRaceCodeFix.Interlocked";
-        private const string UseLock = "DataRaceCodeFix.Lock";
-        private const string UseConcurrentCollection = "DataRaceCodeFix.ConcurrentCollection";
+        private const string UseInterlocked = "DataRaceCodeFix.CONC001.Interlocked";
+        private const string UseLock = "DataRaceCodeFix.CONC001.Lock";
+        private const string UseLockForCollection = "DataRaceCodeFix.CONC002.Lock";
+        private const string UseConcurrentCollection = "DataRaceCodeFix.CONC002.ConcurrentCollection";
 
         [Fact]
         public Task A_total_summed_in_a_Parallel_ForEach_body_becomes_Interlocked_Add()
@@ -421,7 +422,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                     }
                 }
                 """;
-            return Verify.VerifyCodeFixAsync(source, fixedSource, UseLock,
+            return Verify.VerifyCodeFixAsync(source, fixedSource, UseLockForCollection,
                 Verify.Diagnostic("CONC002").WithLocation(0).WithArguments(
                     "List<string>", "thumbnails", "changed by Add", "", "in a PLINQ ForAll delegate that runs on several threads at once"));
         }
@@ -461,6 +462,49 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 }
                 """;
             return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task The_lock_goes_inside_an_expression_bodied_lambda_where_the_work_runs_not_around_the_start()
+        {
+            const string source = """
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading.Tasks;
+
+                public class ReportJob
+                {
+                    private readonly List<string> _lines = new List<string>();
+                    private readonly HashSet<int> _seen = new HashSet<int>();
+
+                    public int Build(int[] parts)
+                    {
+                        var added = parts.AsParallel().Select(p => {|CONC002:_seen.Add(p)|}).Count(isNew => isNew);
+                        Parallel.ForEach(parts, p => {|CONC002:_lines.Add(p.ToString())|});
+                        return added + _lines.Count;
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading.Tasks;
+
+                public class ReportJob
+                {
+                    private readonly object _sync = new object();
+                    private readonly List<string> _lines = new List<string>();
+                    private readonly HashSet<int> _seen = new HashSet<int>();
+
+                    public int Build(int[] parts)
+                    {
+                        var added = parts.AsParallel().Select(p => { lock (_sync) { return _seen.Add(p); } }).Count(isNew => isNew);
+                        Parallel.ForEach(parts, p => { lock (_sync) { _lines.Add(p.ToString()); } });
+                        return added + _lines.Count;
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource, UseLockForCollection);
         }
 
         [Fact]
