@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -150,9 +151,12 @@ namespace ConcurrencyAnalyzers.Model
                     continue;
                 }
 
-                foreach (var inner in StatementCalls(statement))
+                // A compound statement (try/finally, lock, loop, using) keeps what it acquires to itself, but a
+                // release inside it — the `finally { Monitor.Exit(x); }` — ends a lock taken before it.
+                var compound = statement is ILockOperation or ILoopOperation or ITryOperation or IUsingOperation or IConditionalOperation { WhenFalse: not null };
+                foreach (var inner in statement.DescendantsInSameFunction().OfType<IInvocationOperation>())
                 {
-                    if (TryGetAcquire(inner, types, out var lockIdentity))
+                    if (!compound && TryGetAcquire(inner, types, out var lockIdentity))
                     {
                         acquired.Add(lockIdentity);
                     }
@@ -164,23 +168,6 @@ namespace ConcurrencyAnalyzers.Model
             }
 
             held.AddRange(acquired);
-        }
-
-        /// <summary>The calls a statement makes at its top level: `x.Wait();`, `await x.WaitAsync();`, `if (!x.Wait(t)) return;`.</summary>
-        private static IEnumerable<IInvocationOperation> StatementCalls(IOperation statement)
-        {
-            if (statement is ILockOperation or ILoopOperation or ITryOperation or IUsingOperation)
-            {
-                yield break;
-            }
-
-            foreach (var operation in statement.DescendantsInSameFunction())
-            {
-                if (operation is IInvocationOperation invocation)
-                {
-                    yield return invocation;
-                }
-            }
         }
 
         public static bool TryGetAcquire(IInvocationOperation invocation, KnownTypes types, out LockIdentity lockIdentity)
@@ -195,7 +182,8 @@ namespace ConcurrencyAnalyzers.Model
                 "Wait" or "WaitAsync" when KnownTypes.Is(owner, types.SemaphoreSlim) => LockKind.Semaphore,
                 "EnterWriteLock" or "TryEnterWriteLock" when KnownTypes.Is(owner, types.ReaderWriterLockSlim) => LockKind.WriteLock,
                 "EnterReadLock" or "TryEnterReadLock" or "EnterUpgradeableReadLock" or "TryEnterUpgradeableReadLock" when KnownTypes.Is(owner, types.ReaderWriterLockSlim) => LockKind.ReadLock,
-                "WaitOne" when KnownTypes.Is(owner, types.Mutex) => LockKind.Mutex,
+                // WaitOne is declared on WaitHandle: what makes it a mutex is the object it is called on.
+                "WaitOne" when KnownTypes.Is(invocation.Instance?.Type, types.Mutex) => LockKind.Mutex,
                 _ => null,
             };
 

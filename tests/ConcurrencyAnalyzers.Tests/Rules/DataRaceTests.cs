@@ -693,6 +693,53 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task A_write_after_the_finally_that_releases_the_lock_is_unprotected_again()
+        {
+            const string source = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Ledger
+                {
+                    private readonly object _sync = new object();
+                    private readonly Mutex _fileLock = new Mutex();
+                    private int _entries;
+                    private int _flushes;
+                    private int _written;
+
+                    public void Post(int[] amounts)
+                    {
+                        Parallel.ForEach(amounts, amount =>
+                        {
+                            Monitor.Enter(_sync);
+                            try
+                            {
+                                _entries++;
+                            }
+                            finally
+                            {
+                                Monitor.Exit(_sync);
+                            }
+
+                            {|CONC001:_flushes++|};
+
+                            _fileLock.WaitOne();
+                            try
+                            {
+                                _written += amount;
+                            }
+                            finally
+                            {
+                                _fileLock.ReleaseMutex();
+                            }
+                        });
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
         public Task A_single_writer_publishing_a_value_that_others_read_is_not_a_race()
         {
             const string source = """
