@@ -63,9 +63,13 @@ namespace ConcurrencyAnalyzers
             if (variable is not (IFieldSymbol { DeclaredAccessibility: Accessibility.Private } or ILocalSymbol)
                 || variable.ValueType() is not INamedTypeSymbol { IsGenericType: true } type
                 || variable.DeclaringSyntaxReferences.Length != 1
+                || variable.DeclaringSyntaxReferences[0].SyntaxTree != model.SyntaxTree
+                || (variable is IFieldSymbol && variable.ContainingType.DeclaringSyntaxReferences.Length != 1)
                 || variable.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not VariableDeclaratorSyntax declarator
-                || declarator.Parent is not VariableDeclarationSyntax declaration)
+                || declarator.Parent is not VariableDeclarationSyntax declaration
+                || declarator.FirstAncestorOrSelf<GlobalStatementSyntax>() is not null)
             {
+                // Partial types and top-level statements spread the variable's uses beyond what is checked here.
                 return null;
             }
 
@@ -93,7 +97,7 @@ namespace ConcurrencyAnalyzers
                 }
 
                 var use = Classify(model, identifier, mapping, cancellationToken);
-                if (use is null)
+                if (use is null || !HasMember(concurrentType, use.Value))
                 {
                     return null;
                 }
@@ -129,12 +133,36 @@ namespace ConcurrencyAnalyzers
                 editor.ReplaceNode(access.Name, SyntaxFactory.IdentifierName(rename).WithTriviaFrom(access.Name));
                 if (rename == "TryRemove" && call.Syntax is InvocationExpressionSyntax invocation)
                 {
+                    // `out _` is a discard only where no `_` (a lambda parameter, say) is in scope.
+                    var discard = model.LookupSymbols(invocation.SpanStart, name: "_").IsEmpty
+                        ? (ExpressionSyntax)SyntaxFactory.IdentifierName("_")
+                        : SyntaxFactory.DeclarationExpression(SyntaxFactory.IdentifierName("var"), SyntaxFactory.SingleVariableDesignation(SyntaxFactory.Identifier(FixSyntax.UniqueName(model, invocation.SpanStart, "removed"))));
                     editor.ReplaceNode(invocation.ArgumentList, invocation.ArgumentList.AddArguments(
-                        SyntaxFactory.Argument(null, SyntaxFactory.Token(SyntaxKind.OutKeyword), SyntaxFactory.IdentifierName("_"))));
+                        SyntaxFactory.Argument(null, SyntaxFactory.Token(SyntaxKind.OutKeyword), discard)));
                 }
             }
 
             return "Use " + mapping.To + typeArguments + " for '" + variable.Name + "'";
+        }
+
+        /// <summary>The concurrent type has the member the use needs on this framework (ConcurrentBag.Clear is .NET Core 2.0+).</summary>
+        private static bool HasMember(INamedTypeSymbol concurrentType, (SyntaxNode Use, string? Rename, IInvocationOperation? Call) use)
+        {
+            if (use.Use is not MemberAccessExpressionSyntax access)
+            {
+                return true;
+            }
+
+            var name = use.Rename ?? access.Name.Identifier.ValueText;
+            for (var type = (ITypeSymbol?)concurrentType; type is not null; type = type.BaseType)
+            {
+                if (!type.GetMembers(name).IsEmpty)
+                {
+                    return true;
+                }
+            }
+
+            return concurrentType.AllInterfaces.Any(i => !i.GetMembers(name).IsEmpty);
         }
 
         /// <summary>How one use of the variable carries over; null when it does not.</summary>

@@ -102,15 +102,12 @@ namespace ConcurrencyAnalyzers
 
         private static bool ReadsVariable(IOperation value, IOperation target)
         {
-            var symbol = target.ReferencedSymbol();
-            return symbol is not null && new[] { value }.Concat(value.DescendantsInSourceOrder()).Any(o => SymbolEqualityComparer.Default.Equals(o.ReferencedSymbol(), symbol));
+            var variable = target.WalkDownConversions();
+            return new[] { value }.Concat(value.DescendantsInSourceOrder()).Any(o => SharedAccess.SameVariable(o.WalkDownConversions(), variable));
         }
 
-        private static bool SameVariable(IOperation operand, IOperation target)
-        {
-            var symbol = target.ReferencedSymbol();
-            return symbol is not null && SymbolEqualityComparer.Default.Equals(operand.WalkDownConversions().ReferencedSymbol(), symbol);
-        }
+        private static bool SameVariable(IOperation operand, IOperation target) =>
+            SharedAccess.SameVariable(operand.WalkDownConversions(), target.WalkDownConversions());
 
         private static bool HasOverload(INamedTypeSymbol interlocked, string name, ITypeSymbol type, int parameters)
         {

@@ -26,7 +26,7 @@ namespace ConcurrencyAnalyzers
             var typeDeclaration = node.FirstAncestorOrSelf<TypeDeclarationSyntax>();
             var function = node.Ancestors().FirstOrDefault(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or PropertyDeclarationSyntax);
             var statement = node.FirstAncestorOrSelf<StatementSyntax>();
-            if (statement is not null && function is not null && !function.Span.Contains(statement.Span))
+            if (statement is not null && function is not null && (!function.Span.Contains(statement.Span) || statement == function))
             {
                 statement = null;
             }
@@ -34,7 +34,8 @@ namespace ConcurrencyAnalyzers
             var expressionBody = statement is null ? ExpressionBodyOf(function) : null;
             if (typeDeclaration is null
                 || (statement is null && expressionBody is null)
-                || statement is LocalDeclarationStatementSyntax or LabeledStatementSyntax
+                || statement is LocalDeclarationStatementSyntax or LabeledStatementSyntax or LocalFunctionStatementSyntax
+                || DeclaresVariables(statement)
                 || (statement ?? (SyntaxNode?)expressionBody)!.DescendantNodesAndSelf().Any(n => n is AwaitExpressionSyntax)
                 || statement?.Parent is GlobalStatementSyntax)
             {
@@ -96,6 +97,9 @@ namespace ConcurrencyAnalyzers
                 case BaseMethodDeclarationSyntax method:
                     editor.ReplaceNode(method, method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
                     break;
+                case LocalFunctionStatementSyntax localFunction:
+                    editor.ReplaceNode(localFunction, localFunction.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body).WithAdditionalAnnotations(Formatter.Annotation));
+                    break;
                 default:
                     return null;
             }
@@ -146,8 +150,15 @@ namespace ConcurrencyAnalyzers
         {
             AnonymousFunctionExpressionSyntax lambda => lambda.ExpressionBody,
             BaseMethodDeclarationSyntax method => method.ExpressionBody?.Expression,
+            LocalFunctionStatementSyntax local => local.ExpressionBody?.Expression,
             _ => null,
         };
+
+        /// <summary>`out var x`, `is T t`: variables a block would hide from the code after the statement.</summary>
+        private static bool DeclaresVariables(StatementSyntax? statement) =>
+            statement is not null
+            && !(statement is BlockSyntax)
+            && statement.DescendantNodes(n => n is not AnonymousFunctionExpressionSyntax).Any(n => n is DeclarationExpressionSyntax or SingleVariableDesignationSyntax);
 
         private static bool ReturnsValue(SemanticModel model, SyntaxNode function, CancellationToken cancellationToken)
         {

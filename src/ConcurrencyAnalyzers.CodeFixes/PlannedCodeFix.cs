@@ -23,10 +23,10 @@ namespace ConcurrencyAnalyzers
         private protected virtual ImmutableArray<string> Actions { get; } = ImmutableArray.Create(string.Empty);
 
         /// <remarks>
-        /// Each diagnostic gets the action the key names where that action fits it, and otherwise the rule's
-        /// first action that fits. `dotnet format` takes the key from the first diagnostic it has (possibly of
-        /// another rule, or one where only a later action fits), so without the fallback what a bulk fix
-        /// changes would depend on the order diagnostics come in.
+        /// A key that names an action of the diagnostic's own rule applies that action where it fits. Any other
+        /// key — none, or one of another rule, as `dotnet format` passes when it takes the key from the first
+        /// diagnostic it meets — applies the rule's first action that fits, so a bulk fix does not depend on
+        /// the order the diagnostics come in.
         /// </remarks>
         public sealed override FixAllProvider GetFixAllProvider() =>
             SequentialFixAll.Create(equivalenceKey => (document, node, diagnostic, cancellationToken) =>
@@ -94,7 +94,7 @@ namespace ConcurrencyAnalyzers
 
         private async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, string? action, CancellationToken cancellationToken)
         {
-            var candidates = action is null ? Actions : Actions.Remove(action).Insert(0, action);
+            var candidates = action is null ? Actions : ImmutableArray.Create(action);
             foreach (var candidate in candidates)
             {
                 var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);

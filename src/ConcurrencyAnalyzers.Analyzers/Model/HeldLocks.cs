@@ -109,6 +109,18 @@ namespace ConcurrencyAnalyzers.Model
                     case IBlockOperation block:
                         AddAcquiredBefore(block, child, types, held);
                         break;
+
+                    // if (Monitor.TryEnter(x, 100)) { … } and if (await gate.WaitAsync(timeout)) { … }
+                    case IConditionalOperation conditional when ReferenceEquals(conditional.WhenTrue, child):
+                        foreach (var call in conditional.Condition.DescendantsInSameFunction().Prepend(conditional.Condition).OfType<IInvocationOperation>())
+                        {
+                            if (TryGetAcquire(call, types, out var acquiredInCondition))
+                            {
+                                held.Add(acquiredInCondition);
+                            }
+                        }
+
+                        break;
                 }
 
                 if (ReferenceEquals(current, functionBody))

@@ -43,14 +43,26 @@ namespace ConcurrencyAnalyzers.Model
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<SummarizedWrite>> _summaries =
             new ConcurrentDictionary<IMethodSymbol, ImmutableArray<SummarizedWrite>>(SymbolEqualityComparer.Default);
 
+        // One semantic model per file: a model keeps what it has bound, so every method summarized in a
+        // file after the first costs only its own body.
+        private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new ConcurrentDictionary<SyntaxTree, SemanticModel>();
+
         public MethodAccessSummaries(Compilation compilation, KnownTypes types)
         {
             _compilation = compilation;
             _types = types;
         }
 
-        public ImmutableArray<SummarizedWrite> WritesOf(IMethodSymbol method, CancellationToken cancellationToken) =>
-            WritesOf(method.OriginalDefinition, depth: 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), cancellationToken, out _);
+        /// <param name="currentModel">The model of the document being analysed, reused for methods in that document.</param>
+        public ImmutableArray<SummarizedWrite> WritesOf(IMethodSymbol method, SemanticModel? currentModel, CancellationToken cancellationToken)
+        {
+            if (currentModel is not null)
+            {
+                _models.TryAdd(currentModel.SyntaxTree, currentModel);
+            }
+
+            return WritesOf(method.OriginalDefinition, depth: 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), cancellationToken, out _);
+        }
 
         /// <param name="truncated">Set when recursion or the depth limit cut the answer short; such answers are not cached.</param>
         private ImmutableArray<SummarizedWrite> WritesOf(IMethodSymbol method, int depth, HashSet<IMethodSymbol> onStack, CancellationToken cancellationToken, out bool truncated)
@@ -118,14 +130,22 @@ namespace ConcurrencyAnalyzers.Model
             || call.Instance is null
             || call.Instance.WalkDownConversions() is IInstanceReferenceOperation or IFieldReferenceOperation;
 
+#pragma warning disable RS1030 // Summaries of methods in other files need their file's model; one is made per file per compilation.
+        private SemanticModel CreateModel(SyntaxTree tree) => _compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+
         private IEnumerable<IOperation> Bodies(IMethodSymbol method, CancellationToken cancellationToken)
         {
             foreach (var reference in method.DeclaringSyntaxReferences)
             {
+                // In an IDE, a project reference's methods have source in trees of another compilation.
+                if (!_compilation.ContainsSyntaxTree(reference.SyntaxTree))
+                {
+                    continue;
+                }
+
                 var syntax = reference.GetSyntax(cancellationToken);
-#pragma warning disable RS1030 // Summaries of methods in other files need their semantic model; each is built once per compilation.
-                var model = _compilation.GetSemanticModel(reference.SyntaxTree);
-#pragma warning restore RS1030
+                var model = _models.GetOrAdd(reference.SyntaxTree, CreateModel);
                 var body = model.GetOperation(syntax, cancellationToken);
                 if (body is not null)
                 {

@@ -50,14 +50,18 @@ namespace ConcurrencyAnalyzers.Model
     {
         private sealed class WorkAccess
         {
-            public WorkAccess(SharedAccess access, IOperation reportAt, ImmutableArray<LockIdentity> locks, ImmutableArray<IMethodSymbol> path, int workIndex)
+            public WorkAccess(SharedAccess access, IOperation reportAt, ImmutableArray<LockIdentity> locks, ImmutableArray<IMethodSymbol> path, int workIndex, ISymbol? root)
             {
                 Access = access;
                 ReportAt = reportAt;
                 Locks = locks;
                 Path = path;
                 WorkIndex = workIndex;
+                Root = root;
             }
+
+            /// <summary>The variable through which the object is reached (see <see cref="SharedAccess.Root"/>).</summary>
+            public ISymbol? Root { get; }
 
             public SharedAccess Access { get; }
             public IOperation ReportAt { get; }
@@ -120,6 +124,7 @@ namespace ConcurrencyAnalyzers.Model
                 }
 
                 var work = started.FirstOrDefault(w => ReferenceEquals(w.Entry.Operation, entry.Operation));
+                var joins = ImmutableArray<IOperation>.Empty;
                 int windowStart, windowEnd;
                 if (entry.OutlivesStart)
                 {
@@ -132,7 +137,14 @@ namespace ConcurrencyAnalyzers.Model
                     else
                     {
                         windowStart = work.Start.Syntax.SpanStart;
-                        windowEnd = work.FindJoins(spawner.Body).Select(j => j.Syntax.SpanStart).Where(p => p > windowStart).DefaultIfEmpty(int.MaxValue).Min();
+                        joins = work.FindJoins(spawner.Body);
+                        windowEnd = joins.Select(j => j.Syntax.SpanStart).Where(p => p > windowStart).DefaultIfEmpty(int.MaxValue).Min();
+
+                        // `await Task.WhenAll(Task.Run(a), Task.Run(b))`: work kept nowhere is over when that call is.
+                        if (work.Handle is null && work.Collection is null && EnclosingWaitAll(entry.Operation, spawner.Body) is { } waitAll)
+                        {
+                            windowEnd = waitAll.Syntax.Span.End;
+                        }
                     }
                 }
                 else
@@ -141,22 +153,38 @@ namespace ConcurrencyAnalyzers.Model
                     windowEnd = entry.Operation.Syntax.Span.End;
                 }
 
+                // Started in a loop and not waited for within the same iteration: copies from several iterations overlap.
                 var loop = InnermostLoop(work?.Start ?? entry.Operation, spawner.Body);
-                var inLoop = entry.OutlivesStart && work is not null && loop is not null;
+                var inLoop = entry.OutlivesStart && work is not null && loop is not null
+                    && !joins.Any(j => j.IsWithin(loop) && j.Syntax.SpanStart > work.Start.Syntax.SpanStart)
+                    && !(work.Handle is null && work.Collection is null && EnclosingWaitAll(entry.Operation, spawner.Body) is { } inner && inner.IsWithin(loop));
                 all.Add(new Started(entry, spawner, windowStart, windowEnd, inLoop, loop, AccessesOf(entry, types, summaries, cancellationToken)));
             }
 
             var findings = new List<RaceFinding>();
             var reported = new HashSet<(IOperation, ISymbol)>();
+            var spawnerAccesses = new Dictionary<IOperation, ImmutableArray<SharedAccess>>();
             foreach (var started in all)
             {
                 FindSelfRaces(started, findings, reported);
-                FindSpawnerRaces(started, types, findings, reported);
+                if (started.Entry.OutlivesStart && started.Accesses.Count > 0)
+                {
+                    // What the starting member itself does, worked out once however much work it starts.
+                    if (!spawnerAccesses.TryGetValue(started.Spawner.Body, out var ownAccesses))
+                    {
+                        ownAccesses = SharedAccess.In(started.Spawner.Body, null, started.Spawner.Body, types, includeReads: true, ownLocalsShared: true);
+                        spawnerAccesses[started.Spawner.Body] = ownAccesses;
+                    }
+
+                    FindSpawnerRaces(started, ownAccesses, findings, reported);
+                }
+
                 foreach (var other in all)
                 {
                     if (!ReferenceEquals(other, started)
                         && ReferenceEquals(other.Spawner.Body, started.Spawner.Body)
-                        && other.WindowStart < started.WindowEnd && started.WindowStart < other.WindowEnd)
+                        && other.WindowStart < started.WindowEnd && started.WindowStart < other.WindowEnd
+                        && !IsContinuationOf(other.Entry, started.Entry) && !IsContinuationOf(started.Entry, other.Entry))
                     {
                         foreach (var mine in started.Accesses)
                         {
@@ -211,8 +239,10 @@ namespace ConcurrencyAnalyzers.Model
                     continue;
                 }
 
-                // A local declared in the loop body is a new variable on every iteration.
-                if (started.InLoop && !entry.RunsManyAtOnce && access.Access.Location is ILocalSymbol local && IsDeclaredIn(local, started.Loop!.Body))
+                // A local declared in the loop body, a foreach variable, and objects reached through them are new
+                // on every iteration.
+                if (started.InLoop && !entry.RunsManyAtOnce
+                    && (IsPerIteration(access.Access.Location, started.Loop!) || IsPerIteration(access.Root, started.Loop!)))
                 {
                     continue;
                 }
@@ -222,14 +252,8 @@ namespace ConcurrencyAnalyzers.Model
         }
 
         /// <summary>The member that started the work keeps running until it waits for it.</summary>
-        private static void FindSpawnerRaces(Started started, KnownTypes types, List<RaceFinding> findings, HashSet<(IOperation, ISymbol)> reported)
+        private static void FindSpawnerRaces(Started started, ImmutableArray<SharedAccess> spawnerAccesses, List<RaceFinding> findings, HashSet<(IOperation, ISymbol)> reported)
         {
-            if (!started.Entry.OutlivesStart || started.Accesses.Count == 0)
-            {
-                return;
-            }
-
-            var spawnerAccesses = SharedAccess.In(started.Spawner.Body, null, started.Spawner.Body, types, includeReads: true, ownLocalsShared: true);
             foreach (var theirs in spawnerAccesses)
             {
                 var position = theirs.Operation.Syntax.SpanStart;
@@ -238,7 +262,7 @@ namespace ConcurrencyAnalyzers.Model
                     continue;
                 }
 
-                var spawnerAccess = new WorkAccess(theirs, theirs.Operation, theirs.Locks, ImmutableArray<IMethodSymbol>.Empty, workIndex: -1);
+                var spawnerAccess = new WorkAccess(theirs, theirs.Operation, theirs.Locks, ImmutableArray<IMethodSymbol>.Empty, workIndex: -1, theirs.Root);
                 foreach (var mine in started.Accesses)
                 {
                     if (!Conflicts(mine, spawnerAccess))
@@ -246,12 +270,14 @@ namespace ConcurrencyAnalyzers.Model
                         continue;
                     }
 
+                    // Both sides of the race are reported where they hold no lock: fixing one alone leaves it.
                     var spawnerName = started.Spawner.Symbol?.Name ?? "the code that started it";
                     if (!mine.HoldsExclusiveLock)
                     {
                         Add(findings, reported, mine, "in " + Name(started.Entry) + " while '" + spawnerName + "' also uses it (line " + Line(theirs.Operation) + ") before waiting for the work", theirs.Operation);
                     }
-                    else if (!spawnerAccess.HoldsExclusiveLock && theirs.IsWrite)
+
+                    if (!spawnerAccess.HoldsExclusiveLock && theirs.IsWrite)
                     {
                         Add(findings, reported, spawnerAccess, "while " + Name(started.Entry) + " started on line " + Line(started.Entry.Operation) + " may still be using it", mine.ReportAt);
                     }
@@ -265,7 +291,9 @@ namespace ConcurrencyAnalyzers.Model
         /// </summary>
         private static bool Conflicts(WorkAccess mine, WorkAccess theirs)
         {
-            if (!SymbolEqualityComparer.Default.Equals(mine.Access.Location, theirs.Access.Location))
+            // The same field of two different objects (`_users._entries`, `_orders._entries`) is two variables.
+            if (!SymbolEqualityComparer.Default.Equals(mine.Access.Location, theirs.Access.Location)
+                || !SymbolEqualityComparer.Default.Equals(mine.Root, theirs.Root))
             {
                 return false;
             }
@@ -303,7 +331,7 @@ namespace ConcurrencyAnalyzers.Model
                     case IAnonymousFunctionOperation lambda:
                         foreach (var access in SharedAccess.In(lambda.Body, lambda, lambda.Body, types, includeReads: true))
                         {
-                            result.Add(new WorkAccess(access, access.Operation, access.Locks, ImmutableArray<IMethodSymbol>.Empty, index));
+                            result.Add(new WorkAccess(access, access.Operation, access.Locks, ImmutableArray<IMethodSymbol>.Empty, index, access.Root));
                         }
 
                         foreach (var operation in lambda.Body.DescendantsInSourceOrder())
@@ -332,14 +360,18 @@ namespace ConcurrencyAnalyzers.Model
         private static void AddHelperWrites(IMethodSymbol method, IOperation? receiver, IOperation reportAt, ImmutableArray<LockIdentity> callLocks, IAnonymousFunctionOperation? lambda, int index, MethodAccessSummaries summaries, List<WorkAccess> result, CancellationToken cancellationToken)
         {
             var receiverShared = IsSharedReceiver(receiver, method, lambda);
-            foreach (var write in summaries.WritesOf(method, cancellationToken))
+            foreach (var write in summaries.WritesOf(method, reportAt.SemanticModel, cancellationToken))
             {
                 if (write.IsOwnObjectState && !receiverShared)
                 {
                     continue;
                 }
 
-                result.Add(new WorkAccess(write.Access, reportAt, callLocks.AddRange(write.Locks), write.Path, index));
+                // A write to the helper's own object goes through the receiver the helper was called on.
+                var root = write.IsOwnObjectState && receiver is not null && receiver.WalkDownConversions() is not IInstanceReferenceOperation
+                    ? VariableOf(receiver) ?? write.Access.Root
+                    : write.Access.Root;
+                result.Add(new WorkAccess(write.Access, reportAt, callLocks.AddRange(write.Locks), write.Path, index, root));
             }
         }
 
@@ -367,6 +399,54 @@ namespace ConcurrencyAnalyzers.Model
             }
         }
 
+        /// <summary>`first.ContinueWith(...)` runs after `first` has finished: the two never overlap.</summary>
+        private static bool IsContinuationOf(ConcurrentEntryPoint continuation, ConcurrentEntryPoint first)
+        {
+            if (continuation.Kind != ConcurrencyKind.ContinueWith || continuation.Operation is not IInvocationOperation { Instance: { } antecedent })
+            {
+                return false;
+            }
+
+            var value = antecedent.WalkDownConversions();
+            if (ReferenceEquals(value, first.Operation))
+            {
+                return true;
+            }
+
+            // var load = Task.Run(...); load.ContinueWith(...)
+            var handle = value.ReferencedSymbol();
+            return handle is not null
+                && first.Operation.WalkUpConversions(out _) is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }
+                && SymbolEqualityComparer.Default.Equals(declarator.Symbol, handle);
+        }
+
+        /// <summary>The Task.WhenAll/WaitAll/WhenAny/WaitAny call whose arguments start this work, if any.</summary>
+        private static IInvocationOperation? EnclosingWaitAll(IOperation start, IOperation functionBody)
+        {
+            for (var current = start.Parent; current is not null && !ReferenceEquals(current, functionBody); current = current.Parent)
+            {
+                if (current is IInvocationOperation { TargetMethod.Name: "WhenAll" or "WaitAll" or "WhenAny" or "WaitAny" } waitAll)
+                {
+                    return waitAll;
+                }
+
+                if (current is IAnonymousFunctionOperation or IExpressionStatementOperation or IVariableDeclaratorOperation)
+                {
+                    break;
+                }
+            }
+
+            return null;
+        }
+
+        private static ISymbol? VariableOf(IOperation operation) => operation.WalkDownConversions() switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IMemberReferenceOperation member => member.Member,
+            _ => null,
+        };
+
         private static ILoopOperation? InnermostLoop(IOperation operation, IOperation functionBody)
         {
             for (var current = operation.Parent; current is not null && !ReferenceEquals(current, functionBody); current = current.Parent)
@@ -380,8 +460,17 @@ namespace ConcurrencyAnalyzers.Model
             return null;
         }
 
-        private static bool IsDeclaredIn(ILocalSymbol local, IOperation body) =>
-            local.DeclaringSyntaxReferences.Any(r => body.Syntax.Span.Contains(r.Span));
+        private static bool IsPerIteration(ISymbol? symbol, ILoopOperation loop)
+        {
+            if (symbol is not ILocalSymbol local)
+            {
+                return false;
+            }
+
+            // A for loop's own variable is one variable for all iterations; a foreach variable is not.
+            var scope = loop is IForEachLoopOperation ? loop.Syntax : loop.Body.Syntax;
+            return local.DeclaringSyntaxReferences.Any(r => scope.Span.Contains(r.Span));
+        }
 
         private static string Line(IOperation operation) =>
             (operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture);

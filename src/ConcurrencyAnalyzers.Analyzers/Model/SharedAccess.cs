@@ -29,13 +29,18 @@ namespace ConcurrencyAnalyzers.Model
     /// </summary>
     internal sealed class SharedAccess
     {
-        private SharedAccess(IOperation operation, IOperation reference, ISymbol location, AccessKind kind, ImmutableArray<LockIdentity> locks)
+        private readonly IOperation _lockBoundary;
+        private readonly KnownTypes _types;
+        private ImmutableArray<LockIdentity> _locks;
+
+        private SharedAccess(IOperation operation, IOperation reference, ISymbol location, AccessKind kind, IOperation lockBoundary, KnownTypes types)
         {
             Operation = operation;
             Reference = reference;
             Location = location;
             Kind = kind;
-            Locks = locks;
+            _lockBoundary = lockBoundary;
+            _types = types;
         }
 
         /// <summary>The whole access: the increment, the assignment, the Add call.</summary>
@@ -49,9 +54,55 @@ namespace ConcurrencyAnalyzers.Model
 
         public AccessKind Kind { get; }
 
-        public ImmutableArray<LockIdentity> Locks { get; }
+        /// <summary>
+        /// The locks held at the access, worked out the first time they are asked for: most accesses never
+        /// meet a conflicting one, and then their locks do not matter.
+        /// </summary>
+        public ImmutableArray<LockIdentity> Locks
+        {
+            get
+            {
+                if (_locks.IsDefault)
+                {
+                    _locks = HeldLocks.At(Operation, _lockBoundary, _types);
+                }
+
+                return _locks;
+            }
+        }
 
         public bool IsWrite => Kind != AccessKind.Read;
+
+        /// <summary>
+        /// The variable the access goes through to reach <see cref="Location"/>: `job` in `job.Attempts++`,
+        /// `_cache` in `_cache._entries.Clear()`; null for this, static state and the variable itself.
+        /// Two accesses through different roots reach different objects.
+        /// </summary>
+        public ISymbol? Root => RootOf(Reference);
+
+        public static ISymbol? RootOf(IOperation reference)
+        {
+            ISymbol? root = null;
+            var current = reference.WalkDownConversions();
+            while (current is IMemberReferenceOperation { Instance: { } instance })
+            {
+                current = instance.WalkDownConversions();
+                if (current is IInstanceReferenceOperation)
+                {
+                    return root;
+                }
+
+                root = current switch
+                {
+                    ILocalReferenceOperation local => local.Local,
+                    IParameterReferenceOperation parameter => parameter.Parameter,
+                    IMemberReferenceOperation member => member.Member,
+                    _ => root,
+                };
+            }
+
+            return root;
+        }
 
         public bool HoldsExclusiveLock => Locks.Any(l => l.IsExclusive);
 
@@ -106,8 +157,9 @@ namespace ConcurrencyAnalyzers.Model
                     reference = compound.Target;
                     kind = AccessKind.ReadModifyWrite;
                     break;
+                // `list[i] = v` replaces an element without resizing, like an array slot; `dict[k] = v` may grow it.
                 case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Arguments.Length: > 0, Instance: { } collection } } store
-                    when IsUnsafeCollection(collection.Type, types):
+                    when IsUnsafeCollection(collection.Type, types) && !IsList(collection.Type):
                     reference = collection;
                     kind = AccessKind.CollectionMutation;
                     operation = store;
@@ -135,7 +187,7 @@ namespace ConcurrencyAnalyzers.Model
                 return null;
             }
 
-            return new SharedAccess(operation, reference, location, kind, HeldLocks.At(operation, lockBoundary, types));
+            return new SharedAccess(operation, reference, location, kind, lockBoundary, types);
         }
 
         /// <summary>The variable a reference names if it is shared, else null.</summary>
@@ -253,7 +305,8 @@ namespace ConcurrencyAnalyzers.Model
             return false;
         }
 
-        private static bool SameVariable(IOperation read, IOperation target)
+        /// <summary>The same variable: the same local or parameter, or the same member through the same expression.</summary>
+        public static bool SameVariable(IOperation read, IOperation target)
         {
             switch (read, target)
             {
@@ -284,6 +337,9 @@ namespace ConcurrencyAnalyzers.Model
                 || (parent is IPropertyReferenceOperation { Arguments.Length: > 0 } indexer && indexer.IsWriteTarget());
         }
 
+        private static bool IsList(ITypeSymbol? type) =>
+            type is INamedTypeSymbol { Name: "List", Arity: 1 } named && named.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic";
+
         /// <summary>
         /// Collections that corrupt or throw when changed from two threads, or read while changed: the
         /// System.Collections and System.Collections.Generic ones and StringBuilder. Concurrent and
@@ -291,7 +347,8 @@ namespace ConcurrencyAnalyzers.Model
         /// </summary>
         public static bool IsUnsafeCollection(ITypeSymbol? type, KnownTypes types)
         {
-            if (type is null || type is IArrayTypeSymbol)
+            // An interface (IDictionary<K, V>) may well hold a ConcurrentDictionary: only concrete types tell.
+            if (type is null || type is IArrayTypeSymbol || type.TypeKind == TypeKind.Interface)
             {
                 return false;
             }

@@ -120,8 +120,8 @@ namespace ConcurrencyAnalyzers.Model
             {
                 case IAwaitOperation:
                     return true;
-                case IInvocationOperation { TargetMethod.Name: "Wait" or "GetAwaiter" or "ConfigureAwait" } invocation:
-                    return invocation.TargetMethod.Name != "ConfigureAwait" || invocation.WalkUpConversions(out _) is IAwaitOperation;
+                case IInvocationOperation { TargetMethod.Name: "Wait" or "GetAwaiter" or "ConfigureAwait" or "WaitAsync" } invocation:
+                    return invocation.TargetMethod.Name is "Wait" or "GetAwaiter" || invocation.WalkUpConversions(out _) is IAwaitOperation;
                 case IPropertyReferenceOperation { Property.Name: "Result" }:
                     return true;
                 default:

@@ -30,7 +30,7 @@ namespace ConcurrencyAnalyzers.Rules
             context.RegisterSymbolStartAction(symbolStart =>
             {
                 var type = (INamedTypeSymbol)symbolStart.Symbol;
-                if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+                if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || !MayTakeLocks(type, symbolStart.CancellationToken))
                 {
                     return;
                 }
@@ -51,6 +51,28 @@ namespace ConcurrencyAnalyzers.Rules
                 });
                 symbolStart.RegisterSymbolEndAction(symbolEnd => Report(symbolEnd, writes, calls));
             }, SymbolKind.NamedType);
+        }
+
+        /// <summary>
+        /// The cheap prefilter: a type whose code has no `lock` and names no acquire method cannot write a
+        /// field under a lock, so nothing of it needs binding.
+        /// </summary>
+        private static bool MayTakeLocks(INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
+        {
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodes())
+                {
+                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.LockStatementSyntax
+                        || (node is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
+                            && identifier.Identifier.ValueText is "Enter" or "TryEnter" or "Wait" or "WaitAsync" or "EnterWriteLock" or "TryEnterWriteLock" or "EnterReadLock" or "EnterUpgradeableReadLock" or "WaitOne" or "EnterScope"))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static void Collect(IOperation block, IMethodSymbol method, INamedTypeSymbol type, KnownTypes types,
@@ -83,8 +105,16 @@ namespace ConcurrencyAnalyzers.Rules
         private static void Report(SymbolAnalysisContext context, IEnumerable<(SharedAccess Access, IMethodSymbol Method)> writes,
             IEnumerable<(IMethodSymbol Callee, IMethodSymbol Caller, ImmutableArray<LockIdentity> Locks)> calls)
         {
-            var callerLocks = LocksHeldByCallers(calls.ToList());
-            var byField = writes.GroupBy(w => w.Access.Location, SymbolEqualityComparer.Default);
+            var callList = calls.ToList();
+            var callerLocks = LocksHeldByCallers(callList);
+
+            // A private helper called only from constructors runs before the object is shared, like them.
+            var initializationOnly = new HashSet<IMethodSymbol>(
+                callList.GroupBy(c => c.Callee, SymbolEqualityComparer.Default)
+                    .Where(g => g.All(c => c.Caller.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor))
+                    .Select(g => (IMethodSymbol)g.Key!),
+                SymbolEqualityComparer.Default);
+            var byField = writes.Where(w => !initializationOnly.Contains(w.Method.OriginalDefinition)).GroupBy(w => w.Access.Location, SymbolEqualityComparer.Default);
             foreach (var field in byField)
             {
                 // In source order, so that the example a message points at is the same on every run.
@@ -104,11 +134,17 @@ namespace ConcurrencyAnalyzers.Rules
                 var usual = locked.SelectMany(e => e.Locks.Where(l => l.IsExclusive)).GroupBy(l => l)
                     .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Display, System.StringComparer.Ordinal).First().Key;
                 var example = locked.First(e => e.Locks.Contains(usual));
-                var properties = usual.Kind == LockKind.Monitor && usual.Symbol is IFieldSymbol
-                    ? ImmutableDictionary<string, string?>.Empty.Add(LockProperty, usual.Display)
-                    : ImmutableDictionary<string, string?>.Empty;
                 foreach (var write in unlocked)
                 {
+                    // `lock (name)` is the fix only for a Monitor lock on a field of this type that the writing
+                    // member can reach (not an instance lock from static code).
+                    var usable = usual.Kind == LockKind.Monitor
+                        && usual.Symbol is IFieldSymbol lockField
+                        && SymbolEqualityComparer.Default.Equals(lockField.ContainingType, write.Method.ContainingType)
+                        && (lockField.IsStatic || !write.Method.IsStatic);
+                    var properties = usable
+                        ? ImmutableDictionary<string, string?>.Empty.Add(LockProperty, usual.Display)
+                        : ImmutableDictionary<string, string?>.Empty;
                     context.ReportDiagnostic(Diagnostic.Create(
                         RuleDescriptors.InconsistentLocking,
                         write.Access.Operation.Syntax.GetLocation(),

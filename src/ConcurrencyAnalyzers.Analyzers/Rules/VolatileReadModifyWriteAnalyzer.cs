@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using ConcurrencyAnalyzers.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -19,9 +20,9 @@ namespace ConcurrencyAnalyzers.Rules
         private protected override bool IsApplicable(KnownTypes types) => true;
 
         private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types) =>
-            context.RegisterOperationAction(Analyze, OperationKind.Increment, OperationKind.Decrement, OperationKind.CompoundAssignment, OperationKind.SimpleAssignment);
+            context.RegisterOperationAction(operationContext => Analyze(operationContext, types), OperationKind.Increment, OperationKind.Decrement, OperationKind.CompoundAssignment, OperationKind.SimpleAssignment);
 
-        private static void Analyze(OperationAnalysisContext context)
+        private static void Analyze(OperationAnalysisContext context, KnownTypes types)
         {
             var target = context.Operation switch
             {
@@ -31,7 +32,9 @@ namespace ConcurrencyAnalyzers.Rules
                 _ => null,
             };
 
-            if (target?.WalkDownConversions() is IFieldReferenceOperation { Field.IsVolatile: true } field)
+            // Writes under a lock with lock-free readers of the volatile field is a sound, common idiom.
+            if (target?.WalkDownConversions() is IFieldReferenceOperation { Field.IsVolatile: true } field
+                && !HeldLocks.At(context.Operation, EnclosingFunction.Of(context.Operation, context.ContainingSymbol).Body, types).Any(l => l.IsExclusive))
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     RuleDescriptors.VolatileReadModifyWrite,

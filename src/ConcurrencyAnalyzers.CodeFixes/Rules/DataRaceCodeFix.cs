@@ -51,6 +51,14 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
+            // Reported on a method group (`Parallel.ForEach(files, ProcessFile)`) or an async call left running
+            // (`_ = RefreshAsync()`): the write runs elsewhere, later; a lock here would guard only the start.
+            if (operation is IMethodReferenceOperation or IDelegateCreationOperation
+                || (operation is IInvocationOperation { TargetMethod.IsAsync: true } call && call.Parent is not IAwaitOperation && IsStartedWork(call)))
+            {
+                return null;
+            }
+
             return action switch
             {
                 Interlocked => diagnostic.Id == RuleIdentifiers.UnsynchronizedWrite ? InterlockedRewrite.Plan(editor, model, types, node, operation, allowVolatile: false) : null,
@@ -58,6 +66,10 @@ namespace ConcurrencyAnalyzers.Rules
                 _ => LockRewrite.Plan(editor, model, types, node, operation, requiredLock: null, cancellationToken),
             };
         }
+
+        private static bool IsStartedWork(IInvocationOperation call) =>
+            call.WalkUpConversions(out _) is not IAwaitOperation
+            && !(call.WalkUpConversions(out _) is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure && configure.WalkUpConversions(out _) is IAwaitOperation);
 
         private static IOperation? CollectionOf(IOperation operation) => operation switch
         {

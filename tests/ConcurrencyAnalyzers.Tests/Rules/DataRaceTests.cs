@@ -330,7 +330,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                     public async Task TopUpAndChargeAsync(decimal topUp, decimal fee)
                     {
                         var deposit = Task.Run(() => {|#0:_balance += topUp|});
-                        _balance -= fee;
+                        {|#1:_balance -= fee|};
                         await deposit;
                     }
 
@@ -344,7 +344,9 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyAnalyzerAsync(source,
                 Verify.Diagnostic("CONC001").WithLocation(0).WithLocation(10, 9).WithArguments(
-                    "_balance", "updated in place", "", "in the Task.Run work while 'TopUpAndChargeAsync' also uses it (line 10) before waiting for the work"));
+                    "_balance", "updated in place", "", "in the Task.Run work while 'TopUpAndChargeAsync' also uses it (line 10) before waiting for the work"),
+                Verify.Diagnostic("CONC001").WithLocation(1).WithLocation(0).WithArguments(
+                    "_balance", "updated in place", "", "while the Task.Run work started on line 9 may still be using it"));
         }
 
         [Fact]
@@ -737,6 +739,123 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 }
                 """;
             return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task Per_iteration_objects_joined_iterations_inline_WhenAll_continuations_and_other_objects_are_not_races()
+        {
+            const string source = """
+                using System.Collections.Generic;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Job { public int Attempts; }
+
+                public class Downloader
+                {
+                    private long _bytes;
+                    public void Download() => _bytes += 10;
+                }
+
+                public class Cache
+                {
+                    private readonly List<string> _entries = new List<string>();
+                    public void Reload() => _entries.Clear();
+                }
+
+                public class Scheduler
+                {
+                    private readonly object _sync = new object();
+                    private readonly Cache _users = new Cache();
+                    private readonly Cache _orders = new Cache();
+                    private readonly List<int> _slots = new List<int> { 0, 0, 0 };
+                    private readonly IDictionary<string, int> _hits = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+                    private readonly List<string> _log = new List<string>();
+                    private int _processed;
+                    private string _status = "";
+
+                    public async Task RunAsync(Job[] jobs, Downloader[] downloaders, CancellationToken ct)
+                    {
+                        var tasks = new List<Task>();
+                        foreach (var job in jobs)
+                        {
+                            tasks.Add(Task.Run(() => job.Attempts++));
+                        }
+
+                        foreach (var d in downloaders)
+                        {
+                            tasks.Add(Task.Run(() => d.Download()));
+                        }
+
+                        while (!ct.IsCancellationRequested)
+                        {
+                            var batch = Task.Run(() => _processed++);
+                            await Task.WhenAll(batch, Task.Delay(100, ct));
+                        }
+
+                        await Task.WhenAll(Task.Run(() => _log.Add("a")), Task.Run(() => _users.Reload()));
+                        _log.Add("after");
+
+                        var load = Task.Run(() => _status = "loading");
+                        await load.ContinueWith(_ => _status = "done");
+
+                        var a = Task.Run(() => _users.Reload());
+                        var b = Task.Run(() => _orders.Reload());
+                        await Task.WhenAll(a, b);
+
+                        Parallel.For(0, 3, i => _slots[i] = i);
+                        Parallel.For(0, 3, i => _hits["k" + i] = i);
+                        Parallel.For(0, 3, i =>
+                        {
+                            if (Monitor.TryEnter(_sync, 100))
+                            {
+                                try { _processed++; } finally { Monitor.Exit(_sync); }
+                            }
+                        });
+                        await Task.WhenAll(tasks);
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task A_race_reported_on_a_method_group_gets_no_lock_around_the_start_of_the_work()
+        {
+            const string source = """
+                using System.Threading.Tasks;
+
+                public class FileScanner
+                {
+                    private long _bytes;
+
+                    public void ScanAll(string[] files) => Parallel.ForEach(files, {|CONC001:Scan|});
+
+                    private void Scan(string file) => _bytes += file.Length;
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, source, UseLock);
+        }
+
+        [Fact]
+        public Task A_statement_declaring_an_out_variable_used_later_is_not_wrapped_in_a_lock()
+        {
+            const string source = """
+                using System.Collections.Generic;
+                using System.Threading.Tasks;
+
+                public class Callbacks
+                {
+                    private readonly Dictionary<int, string> _pending = new Dictionary<int, string>();
+
+                    public void Complete(int[] ids) => Parallel.ForEach(ids, id =>
+                    {
+                        {|CONC002:_pending.Remove(id, out var name)|};
+                        System.Console.WriteLine(name);
+                    });
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, source, UseLockForCollection);
         }
 
         [Fact]

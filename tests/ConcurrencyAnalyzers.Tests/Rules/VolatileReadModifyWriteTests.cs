@@ -118,6 +118,16 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                         var local = _generation;
                         local++;
                     }
+
+                    // Writers take a lock; the volatile field serves lock-free readers.
+                    private readonly object _sync = new object();
+                    public void Publish()
+                    {
+                        lock (_sync)
+                        {
+                            _generation++;
+                        }
+                    }
                 }
                 """;
             return Verify.VerifyAnalyzerAsync(source);

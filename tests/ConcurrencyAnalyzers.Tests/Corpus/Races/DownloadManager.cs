@@ -95,7 +95,7 @@ namespace Corpus.Races.Downloads
 
             foreach (var f in files.Where(p => !p.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)))
             {
-                if (!LooksComplete(f)) failures++;                                 // ambiguous: racing partner of the delegate's write, but it is in the starting method, not in concurrent code
+                if (!LooksComplete(f)) failures++;                                 // expect: CONC001 (the starter side of the race is reported too)
             }
 
             await archives.ConfigureAwait(false);
