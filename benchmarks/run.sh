@@ -80,5 +80,36 @@ grep -E "^\s+[0-9.]+\s+\S+\s+ConcurrencyAnalyzers\.(Analyzers,|Rules\.)" "$work/
 grep -E "Total analyzer execution time" "$work/build.best.log" | tail -1 | sed -E 's/^\s+/all analyzers of the build (SDK ones included): /'
 awk -v t="$best_total" -v l="$lines" 'BEGIN { printf "ReportAnalyzer (best of 3): %.3f s for %d lines = %.1f ms per 1,000 lines\n", t, l, t * 1000000 / l }'
 
+# Ordinary code: the package's own sources (analysis code, little concurrency), built with and without it.
+own="$root/artifacts/bench-own"
+rm -rf "$own" && mkdir -p "$own/src"
+cp -r "$root"/src/ConcurrencyAnalyzers.Analyzers/*.cs "$root"/src/ConcurrencyAnalyzers.Analyzers/Model "$root"/src/ConcurrencyAnalyzers.Analyzers/Rules "$own/src/"
+mkdir -p "$own/src/Fixes" && cp "$root"/src/ConcurrencyAnalyzers.CodeFixes/*.cs "$root"/src/ConcurrencyAnalyzers.CodeFixes/Rules/*.cs "$own/src/Fixes/"
+cat > "$own/Own.csproj" <<PROJ
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>netstandard2.0</TargetFramework>
+    <LangVersion>latest</LangVersion>
+    <Nullable>enable</Nullable>
+    <NoWarn>\$(NoWarn);RS1038;RS1041;RS1036;RS2008;RS1030;RS1001</NoWarn>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Microsoft.CodeAnalysis.CSharp.Workspaces" Version="4.8.0" />
+    <PackageReference Include="System.Composition" Version="8.0.0" />
+    <Analyzer Include="$root/src/ConcurrencyAnalyzers.Analyzers/bin/Release/netstandard2.0/ConcurrencyAnalyzers.Analyzers.dll" Condition="'\$(WithConcurrencyAnalyzers)' != 'false'" />
+  </ItemGroup>
+</Project>
+PROJ
+echo '<Project />' > "$own/Directory.Build.props"
+cp "$work/Directory.Packages.props" "$own/"
+dotnet restore "$own/Own.csproj" -nologo -v:q >/dev/null
+own_lines=$(cat "$own"/src/*.cs "$own"/src/*/*.cs | wc -l)
+for run in 1 2 3; do
+  { time dotnet build "$own/Own.csproj" -c Release --no-restore --no-incremental --disable-build-servers -nologo -p:WithConcurrencyAnalyzers=false > "$own/without.log" 2>&1 ; } 2> "$own/time.without"
+  { time dotnet build "$own/Own.csproj" -c Release --no-restore --no-incremental --disable-build-servers -nologo -p:ReportAnalyzer=true -v:detailed > "$own/with.log" 2>&1 ; } 2> "$own/time.with"
+  own_total=$(grep -E "^\s+[0-9.]+\s+\S+\s+ConcurrencyAnalyzers\.Analyzers," "$own/with.log" | head -1 | awk '{ print $1 }')
+  awk -v w="$(cat "$own/time.with")" -v wo="$(cat "$own/time.without")" -v t="$own_total" -v l="$own_lines" 'BEGIN { split(w, a, " "); split(wo, b, " "); printf "ordinary code (%d lines), run: build CPU without %.1f s, with %.1f s; ConcurrencyAnalyzers %.3f s = %.1f ms per 1,000 lines\n", l, b[1] + b[2], a[1] + a[2], t, t * 1000000 / l }'
+done
+
 refs=$(ls -d "$HOME"/.nuget/packages/microsoft.netcore.app.ref/8.0.*/ref/net8.0 | sort -V | tail -1)
 dotnet run --project "$root/benchmarks/ConcurrencyAnalyzers.Benchmarks" -c Release -- "$work/corpus" "$refs"

@@ -66,8 +66,8 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>All operations below <paramref name="root"/>, skipping the bodies of nested lambdas and local functions.</summary>
         public static IEnumerable<IOperation> DescendantsInSameFunction(this IOperation root) => Descendants(root, intoNestedFunctions: false);
 
-        /// <summary>All operations below <paramref name="root"/>, lambdas included, in source order.</summary>
-        public static IEnumerable<IOperation> DescendantsInSourceOrder(this IOperation root) => Descendants(root, intoNestedFunctions: true);
+        /// <summary>All operations below <paramref name="root"/>, lambdas included, in source order (Roslyn's own pre-order walk).</summary>
+        public static IEnumerable<IOperation> DescendantsInSourceOrder(this IOperation root) => root.Descendants();
 
         private static IEnumerable<IOperation> Descendants(IOperation root, bool intoNestedFunctions)
         {

@@ -23,18 +23,40 @@ namespace ConcurrencyAnalyzers.Rules
         {
             // Built once per compilation and shared by every member's analysis.
             var summaries = new MethodAccessSummaries(context.Compilation, types);
-            context.RegisterOperationBlockAction(blockContext =>
+            // The compiler walks every member's operations anyway: an operation callback notes whether the
+            // member starts concurrent work (a name check first), and only such members are analysed.
+            context.RegisterOperationBlockStartAction(blockStart =>
             {
-                foreach (var block in blockContext.OperationBlocks)
-                {
-                    foreach (var finding in RaceAnalysis.Find(block, blockContext.OwningSymbol, types, summaries, blockContext.CancellationToken))
+                var startsWork = false;
+                blockStart.RegisterOperationAction(
+                    operationContext =>
                     {
-                        if (Diagnose(finding) is { } diagnostic)
+                        if (!startsWork && ConcurrentEntryPoint.TryGet(operationContext.Operation, types, out _))
                         {
-                            blockContext.ReportDiagnostic(diagnostic);
+                            startsWork = true;
+                        }
+                    },
+                    OperationKind.Invocation,
+                    OperationKind.ObjectCreation,
+                    OperationKind.EventAssignment);
+                blockStart.RegisterOperationBlockEndAction(blockContext =>
+                {
+                    if (!startsWork)
+                    {
+                        return;
+                    }
+
+                    foreach (var block in blockContext.OperationBlocks)
+                    {
+                        foreach (var finding in RaceAnalysis.Find(block, blockContext.OwningSymbol, types, summaries, blockContext.CancellationToken))
+                        {
+                            if (Diagnose(finding) is { } diagnostic)
+                            {
+                                blockContext.ReportDiagnostic(diagnostic);
+                            }
                         }
                     }
-                }
+                });
             });
         }
 
