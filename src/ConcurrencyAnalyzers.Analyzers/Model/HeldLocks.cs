@@ -199,23 +199,7 @@ namespace ConcurrencyAnalyzers.Model
                 _ => null,
             };
 
-            if (kind is null)
-            {
-                return false;
-            }
-
-            // Monitor.Enter(obj) names the lock in its first argument; the others are called on it.
-            var lockObject = KnownTypes.Is(owner, types.Monitor)
-                ? (invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null)
-                : invocation.Instance;
-            var identity = lockObject is null ? null : LockIdentity.Of(lockObject, kind.Value);
-            if (identity is null)
-            {
-                return false;
-            }
-
-            lockIdentity = identity;
-            return true;
+            return TryIdentify(invocation, kind, types, out lockIdentity);
         }
 
         public static bool TryGetRelease(IInvocationOperation invocation, KnownTypes types, out LockIdentity lockIdentity)
@@ -233,12 +217,19 @@ namespace ConcurrencyAnalyzers.Model
                 _ => null,
             };
 
+            return TryIdentify(invocation, kind, types, out lockIdentity);
+        }
+
+        /// <summary>The lock an acquire or release call works on: Monitor's first argument, else the object it is called on.</summary>
+        private static bool TryIdentify(IInvocationOperation invocation, LockKind? kind, KnownTypes types, out LockIdentity lockIdentity)
+        {
+            lockIdentity = null!;
             if (kind is null)
             {
                 return false;
             }
 
-            var lockObject = KnownTypes.Is(owner, types.Monitor)
+            var lockObject = KnownTypes.Is(invocation.TargetMethod.ContainingType, types.Monitor)
                 ? (invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null)
                 : invocation.Instance;
             var identity = lockObject is null ? null : LockIdentity.Of(lockObject, kind.Value);

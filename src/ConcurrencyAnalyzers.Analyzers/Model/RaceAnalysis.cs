@@ -203,6 +203,44 @@ namespace ConcurrencyAnalyzers.Model
             return findings.ToImmutableArray();
         }
 
+        /// <summary>
+        /// A member the configuration says runs on several threads at once on a shared instance: its
+        /// read-modify-writes and collection changes of the object's (or static) state, directly or through
+        /// helpers, with no lock held, race with another call of the same member.
+        /// </summary>
+        public static ImmutableArray<RaceFinding> FindInConcurrentMember(IOperation body, IMethodSymbol member, KnownTypes types, MethodAccessSummaries summaries, CancellationToken cancellationToken)
+        {
+            var findings = new List<RaceFinding>();
+            var reported = new HashSet<(IOperation, ISymbol)>();
+            var context = "in '" + member.Name + "', which the configuration (concurrent_types) says runs on several threads at once";
+            var accesses = new List<WorkAccess>();
+            foreach (var access in SharedAccess.In(body, null, body, types, includeReads: false))
+            {
+                accesses.Add(new WorkAccess(access, access.Operation, access.Locks, ImmutableArray<IMethodSymbol>.Empty, 0, access.Root));
+            }
+
+            foreach (var operation in body.DescendantsInSourceOrder())
+            {
+                if (operation is IInvocationOperation call && call.TargetMethod.DeclaringSyntaxReferences.Length > 0)
+                {
+                    AddHelperWrites(call.TargetMethod, call.Instance, call, HeldLocks.At(call, body, types), null, 0, summaries, accesses, cancellationToken);
+                }
+            }
+
+            foreach (var access in accesses)
+            {
+                // The object's own state and static state: locals of the member are private to each call.
+                if (access.Access.Kind is AccessKind.ReadModifyWrite or AccessKind.CollectionMutation
+                    && access.Access.Location is IFieldSymbol or IPropertySymbol
+                    && !access.HoldsExclusiveLock)
+                {
+                    Add(findings, reported, access, context, other: null);
+                }
+            }
+
+            return findings.ToImmutableArray();
+        }
+
         /// <summary>Several copies of the same work at once: a parallel body, a periodic timer, work started in a loop.</summary>
         private static void FindSelfRaces(Started started, List<RaceFinding> findings, HashSet<(IOperation, ISymbol)> reported)
         {

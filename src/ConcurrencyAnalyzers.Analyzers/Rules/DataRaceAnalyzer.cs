@@ -41,6 +41,20 @@ namespace ConcurrencyAnalyzers.Rules
                     OperationKind.EventAssignment);
                 blockStart.RegisterOperationBlockEndAction(blockContext =>
                 {
+                    if (ConcurrentTypes.Includes(blockContext.OwningSymbol, blockContext.Options, blockContext.FilterTree))
+                    {
+                        foreach (var block in blockContext.OperationBlocks)
+                        {
+                            foreach (var finding in RaceAnalysis.FindInConcurrentMember(block, (IMethodSymbol)blockContext.OwningSymbol, types, summaries, blockContext.CancellationToken))
+                            {
+                                if (Diagnose(finding) is { } diagnostic)
+                                {
+                                    blockContext.ReportDiagnostic(diagnostic);
+                                }
+                            }
+                        }
+                    }
+
                     if (!startsWork)
                     {
                         return;
@@ -58,6 +72,38 @@ namespace ConcurrencyAnalyzers.Rules
                     }
                 });
             });
+        }
+
+        /// <summary>
+        /// The opt-in for code whose concurrency the code does not show: `dotnet_code_quality.CONC001.concurrent_types`
+        /// lists types (by name, full name, or a base type's name) whose public methods may run on several
+        /// threads at once on one shared instance — a singleton service, a cache, a handler.
+        /// </summary>
+        private static class ConcurrentTypes
+        {
+            public const string OptionKey = "dotnet_code_quality.CONC001.concurrent_types";
+
+            public static bool Includes(ISymbol member, AnalyzerOptions options, SyntaxTree? tree)
+            {
+                if (tree is null
+                    || member is not IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.PropertySet or MethodKind.PropertyGet, DeclaredAccessibility: Accessibility.Public, IsStatic: false } method
+                    || !options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(OptionKey, out var value)
+                    || string.IsNullOrWhiteSpace(value))
+                {
+                    return false;
+                }
+
+                var names = value.Split(new[] { ',' }, System.StringSplitOptions.RemoveEmptyEntries).Select(n => n.Trim()).ToList();
+                for (var type = method.ContainingType; type is not null; type = type.BaseType)
+                {
+                    if (names.Contains(type.Name) || names.Contains(type.ToDisplayString()))
+                    {
+                        return true;
+                    }
+                }
+
+                return method.ContainingType.AllInterfaces.Any(i => names.Contains(i.Name) || names.Contains(i.ToDisplayString()));
+            }
         }
 
         private static Diagnostic? Diagnose(RaceFinding finding)
@@ -81,7 +127,7 @@ namespace ConcurrencyAnalyzers.Rules
                 additional.Add(finding.Other.Syntax.GetLocation());
             }
 
-            var via = finding.IsDirect ? string.Empty : " in '" + finding.Path.Last().Name + "' (called here)";
+            var via = finding.IsDirect ? string.Empty : " in '" + string.Join("' → '", finding.Path.Select(m => m.Name)) + "' (called here)";
             if (access.Kind == AccessKind.CollectionMutation)
             {
                 var type = access.Location.ValueType()?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "collection";

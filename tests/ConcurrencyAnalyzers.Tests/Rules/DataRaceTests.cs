@@ -858,6 +858,57 @@ namespace ConcurrencyAnalyzers.Tests.Rules
             return Verify.VerifyCodeFixAsync(source, source, UseLockForCollection);
         }
 
+        private const string SessionStore = """
+            using System.Collections.Generic;
+
+            public abstract class SingletonService { }
+
+            public class SessionStore : SingletonService
+            {
+                private readonly object _sync = new object();
+                private readonly Dictionary<string, string> _sessions = new Dictionary<string, string>();
+                private int _created;
+                private int _evicted;
+
+                public void Create(string id, string user)
+                {
+                    {|#0:_sessions[id] = user|};
+                    {|#1:_created++|};
+                }
+
+                public void Evict(string id)
+                {
+                    lock (_sync)
+                    {
+                        _sessions.Remove(id);
+                        _evicted++;
+                    }
+                }
+
+                private void Count() => _created++;
+            }
+            """;
+
+        [Fact]
+        public Task A_singleton_service_is_not_assumed_concurrent_by_default()
+        {
+            return Verify.VerifyAnalyzerAsync(SessionStore.Replace("{|#0:", "").Replace("{|#1:", "").Replace("|}", ""));
+        }
+
+        [Theory]
+        [InlineData("SessionStore")]
+        [InlineData("SingletonService")]
+        public Task Types_configured_as_concurrent_have_their_public_methods_checked(string configured)
+        {
+            var test = new Verify.Test { TestCode = SessionStore, FixedCode = SessionStore, CodeActionEquivalenceKey = "none" };
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\ndotnet_code_quality.CONC001.concurrent_types = " + configured + "\n"));
+            test.ExpectedDiagnostics.Add(Verify.Diagnostic("CONC002").WithLocation(0).WithArguments(
+                "Dictionary<string, string>", "_sessions", "changed by an indexer store", "", "in 'Create', which the configuration (concurrent_types) says runs on several threads at once"));
+            test.ExpectedDiagnostics.Add(Verify.Diagnostic("CONC001").WithLocation(1).WithArguments(
+                "_created", "incremented", "", "in 'Create', which the configuration (concurrent_types) says runs on several threads at once"));
+            return test.RunAsync();
+        }
+
         [Fact]
         public Task A_single_writer_publishing_a_value_that_others_read_is_not_a_race()
         {
