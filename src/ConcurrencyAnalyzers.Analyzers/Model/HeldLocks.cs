@@ -199,7 +199,43 @@ namespace ConcurrencyAnalyzers.Model
                 _ => null,
             };
 
+            if (kind == LockKind.Semaphore && IsThrottle(invocation.Instance))
+            {
+                return false;
+            }
+
             return TryIdentify(invocation, kind, types, out lockIdentity);
+        }
+
+        /// <summary>
+        /// A SemaphoreSlim created with room for more than one (`new SemaphoreSlim(8)`) limits how many run at
+        /// once; it does not keep them apart, so it is no lock.
+        /// </summary>
+        private static bool IsThrottle(IOperation? semaphore)
+        {
+            var symbol = semaphore?.WalkDownConversions() switch
+            {
+                IFieldReferenceOperation field => (ISymbol)field.Field,
+                ILocalReferenceOperation local => local.Local,
+                _ => null,
+            };
+
+            if (symbol is null || symbol.DeclaringSyntaxReferences.Length != 1
+                || symbol.DeclaringSyntaxReferences[0].GetSyntax() is not Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: var value })
+            {
+                return false;
+            }
+
+            var arguments = value switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.ObjectCreationExpressionSyntax creation => creation.ArgumentList?.Arguments,
+                Microsoft.CodeAnalysis.CSharp.Syntax.ImplicitObjectCreationExpressionSyntax implicitCreation => implicitCreation.ArgumentList.Arguments,
+                _ => null,
+            };
+
+            return arguments is { Count: > 0 } list
+                && list[0].Expression is Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax { Token.Value: int initialCount }
+                && initialCount > 1;
         }
 
         public static bool TryGetRelease(IInvocationOperation invocation, KnownTypes types, out LockIdentity lockIdentity)

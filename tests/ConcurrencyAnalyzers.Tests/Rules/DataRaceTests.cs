@@ -910,6 +910,48 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task A_semaphore_that_lets_several_in_is_a_throttle_not_a_lock()
+        {
+            const string source = """
+                using System.Collections.Generic;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Fetcher
+                {
+                    private readonly SemaphoreSlim _throttle = new SemaphoreSlim(8);
+                    private readonly SemaphoreSlim _mutex = new SemaphoreSlim(1, 1);
+                    private readonly List<string> _pages = new List<string>();
+                    private int _fetched;
+
+                    public Task FetchAllAsync(string[] urls) => Parallel.ForEachAsync(urls, async (url, token) =>
+                    {
+                        await _throttle.WaitAsync(token);
+                        try
+                        {
+                            {|CONC002:_pages.Add(url)|};
+                        }
+                        finally
+                        {
+                            _throttle.Release();
+                        }
+
+                        await _mutex.WaitAsync(token);
+                        try
+                        {
+                            _fetched++;
+                        }
+                        finally
+                        {
+                            _mutex.Release();
+                        }
+                    });
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
         public Task A_single_writer_publishing_a_value_that_others_read_is_not_a_race()
         {
             const string source = """
