@@ -86,12 +86,46 @@ namespace ConcurrencyAnalyzers.Rules
                 }
 
                 var deferral = Deferral(lambda, types);
-                if (deferral is not null)
+                if (deferral is not null && !IsWaitedForInIteration(lambda, loop, types))
                 {
                     reported.Add(lambda);
                     yield return new Capture(reference, lambda, deferral);
                 }
             }
+        }
+
+        /// <summary>
+        /// Work waited for before the iteration ends (`var t = Task.Run(…); t.Wait();`, or started inside the
+        /// awaited `Task.WhenAll(…)`) sees the variable while the iteration still holds its value.
+        /// </summary>
+        private static bool IsWaitedForInIteration(IAnonymousFunctionOperation lambda, IForLoopOperation loop, KnownTypes types)
+        {
+            foreach (var work in StartedWork.Collect(loop.Body, types))
+            {
+                if (!work.Entry.Work.Contains(lambda))
+                {
+                    continue;
+                }
+
+                if (work.Handle is not null)
+                {
+                    return work.FindJoins(loop.Body).Any(j => j.Syntax.SpanStart > work.Start.Syntax.SpanStart);
+                }
+
+                // Started inline in the WhenAll/WaitAll that waits for it.
+                for (var current = work.Entry.Operation.Parent; current is not null && !ReferenceEquals(current, loop.Body); current = current.Parent)
+                {
+                    if (current is IInvocationOperation { TargetMethod.Name: "WhenAll" or "WaitAll" } waitAll
+                        && (waitAll.WalkUpConversions(out _) is IAwaitOperation || waitAll.TargetMethod.Name == "WaitAll"))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            return false;
         }
 
         private static bool Writes(IOperation step, ILocalSymbol local) =>

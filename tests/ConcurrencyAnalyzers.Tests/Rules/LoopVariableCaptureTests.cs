@@ -139,6 +139,9 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                             now();
                             var doubled = items.Select(x => x * i).ToList();
                             Parallel.Invoke(() => Use(i), () => Use(i + 1));
+                            var attempt = Task.Run(() => Use(i));
+                            attempt.Wait();
+                            await Task.WhenAll(Task.Run(() => Use(i)), Task.Run(() => Use(-i)));
                         }
 
                         Parallel.For(0, items.Length, i => Use(i));
