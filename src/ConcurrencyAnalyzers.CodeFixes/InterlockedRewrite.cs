@@ -45,7 +45,7 @@ namespace ConcurrencyAnalyzers
                     argument = Operand(other, binary.OperatorKind == BinaryOperatorKind.Subtract);
                     break;
                 // A plain store; `_list = _list.Add(x)` computes from the old value, and swapping it in is still a lost update.
-                case ISimpleAssignmentOperation assignment when assignment.Parent is IExpressionStatementOperation && !ReadsVariable(assignment.Value, assignment.Target):
+                case ISimpleAssignmentOperation assignment when assignment.Parent is IExpressionStatementOperation && !SharedAccess.ReadsTarget(assignment):
                     target = assignment.Target;
                     call = "Exchange";
                     argument = assignment.Value.Syntax.ToString();
@@ -98,12 +98,6 @@ namespace ConcurrencyAnalyzers
             }
 
             return value.Syntax is IdentifierNameSyntax or LiteralExpressionSyntax or MemberAccessExpressionSyntax ? "-" + text : "-(" + text + ")";
-        }
-
-        private static bool ReadsVariable(IOperation value, IOperation target)
-        {
-            var variable = target.WalkDownConversions();
-            return new[] { value }.Concat(value.DescendantsInSourceOrder()).Any(o => SharedAccess.SameVariable(o.WalkDownConversions(), variable));
         }
 
         private static bool SameVariable(IOperation operand, IOperation target) =>

@@ -85,7 +85,13 @@ namespace ConcurrencyAnalyzers.Model
         public INamedTypeSymbol? IProducerConsumerCollectionOfT { get; }
         public INamedTypeSymbol? StringBuilder { get; }
 
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, KnownTypes> s_byCompilation =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, KnownTypes>();
+
         public static KnownTypes Create(Compilation compilation) => new KnownTypes(compilation);
+
+        /// <summary>The types of a compilation, resolved once however many fixes and actions ask.</summary>
+        public static KnownTypes For(Compilation compilation) => s_byCompilation.GetValue(compilation, Create);
 
         /// <summary>Task, Task&lt;T&gt;, ValueTask, ValueTask&lt;T&gt; (the awaitable results of async work).</summary>
         public bool IsTaskLike(ITypeSymbol? type)

@@ -291,7 +291,7 @@ namespace ConcurrencyAnalyzers.Model
         /// `x = x + 1`, `_list = _list.Add(item)`, `_stats.Total = _stats.Total + n`: the new value is computed
         /// from the old one of the same variable (the same member reached through the same expression).
         /// </summary>
-        private static bool ReadsTarget(ISimpleAssignmentOperation assignment)
+        public static bool ReadsTarget(ISimpleAssignmentOperation assignment)
         {
             var target = assignment.Target.WalkDownConversions();
             foreach (var operation in assignment.Value.DescendantsInSourceOrder().Prepend(assignment.Value))

@@ -37,7 +37,7 @@ namespace ConcurrencyAnalyzers.Rules
         private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
             var model = editor.SemanticModel;
-            var types = KnownTypes.Create(model.Compilation);
+            var types = KnownTypes.For(model.Compilation);
             var operation = model.GetOperation(node, cancellationToken);
             if (operation is null || types.Interlocked is null)
             {
@@ -54,7 +54,7 @@ namespace ConcurrencyAnalyzers.Rules
             // Reported on a method group (`Parallel.ForEach(files, ProcessFile)`) or an async call left running
             // (`_ = RefreshAsync()`): the write runs elsewhere, later; a lock here would guard only the start.
             if (operation is IMethodReferenceOperation or IDelegateCreationOperation
-                || (operation is IInvocationOperation { TargetMethod.IsAsync: true } call && call.Parent is not IAwaitOperation && IsStartedWork(call)))
+                || (ConcurrentEntryPoint.TryGet(operation, types, out var entry) && entry.Kind == ConcurrencyKind.AsyncCall))
             {
                 return null;
             }
@@ -66,10 +66,6 @@ namespace ConcurrencyAnalyzers.Rules
                 _ => LockRewrite.Plan(editor, model, types, node, operation, requiredLock: null, cancellationToken),
             };
         }
-
-        private static bool IsStartedWork(IInvocationOperation call) =>
-            call.WalkUpConversions(out _) is not IAwaitOperation
-            && !(call.WalkUpConversions(out _) is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure && configure.WalkUpConversions(out _) is IAwaitOperation);
 
         private static IOperation? CollectionOf(IOperation operation) => operation switch
         {

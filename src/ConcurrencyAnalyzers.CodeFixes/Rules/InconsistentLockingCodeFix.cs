@@ -25,7 +25,7 @@ namespace ConcurrencyAnalyzers.Rules
             diagnostic.Properties.TryGetValue(InconsistentLockingAnalyzer.LockProperty, out var lockName);
             return operation is null || lockName is null
                 ? null
-                : LockRewrite.Plan(editor, model, KnownTypes.Create(model.Compilation), node, operation, lockName, cancellationToken);
+                : LockRewrite.Plan(editor, model, KnownTypes.For(model.Compilation), node, operation, lockName, cancellationToken);
         }
     }
 }

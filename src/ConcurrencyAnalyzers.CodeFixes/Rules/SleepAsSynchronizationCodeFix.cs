@@ -29,7 +29,7 @@ namespace ConcurrencyAnalyzers.Rules
         private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
             var model = editor.SemanticModel;
-            var types = KnownTypes.Create(model.Compilation);
+            var types = KnownTypes.For(model.Compilation);
             if (types.Task is null || FindSleep(model, node, types, cancellationToken) is not { } sleep)
             {
                 return null;
@@ -78,7 +78,7 @@ namespace ConcurrencyAnalyzers.Rules
                     }
                     else
                     {
-                        taskCollections.Add((work.Collection.Name, TypeOf(work.Collection)));
+                        taskCollections.Add((work.Collection.Name, work.Collection.ValueType()));
                     }
                 }
                 else if (Introduce(work, sleepStatement, model, taken) is { } introduction)
@@ -175,16 +175,6 @@ namespace ConcurrencyAnalyzers.Rules
 
             return false;
         }
-
-        private static ITypeSymbol? TypeOf(ISymbol symbol) => symbol switch
-        {
-            ILocalSymbol local => local.Type,
-            IFieldSymbol field => field.Type,
-            IPropertySymbol property => property.Type,
-            IParameterSymbol parameter => parameter.Type,
-            _ => null,
-        };
-
         private static string BlockingWaitAll(string task, string collection, ITypeSymbol? type)
         {
             if (type is IArrayTypeSymbol)

@@ -36,7 +36,7 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
-            var types = KnownTypes.Create(model.Compilation);
+            var types = KnownTypes.For(model.Compilation);
             if (types.Task is null || !SleepCall.TryGet(invocation, types, out var sleepCall) || sleepCall.Kind != SleepKind.ThreadSleep)
             {
                 return null;

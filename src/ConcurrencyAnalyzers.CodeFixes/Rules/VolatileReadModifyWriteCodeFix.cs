@@ -20,7 +20,7 @@ namespace ConcurrencyAnalyzers.Rules
         private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
             var model = editor.SemanticModel;
-            var types = KnownTypes.Create(model.Compilation);
+            var types = KnownTypes.For(model.Compilation);
             var operation = model.GetOperation(node, cancellationToken);
             return operation is null || types.Interlocked is null
                 ? null
