@@ -81,5 +81,26 @@ namespace ConcurrencyAnalyzers
             "Polling loop sleeps until shared state changes",
             "This loop sleeps until {0} changes; {1}",
             "A loop that sleeps and re-checks a flag, counter or task set by other code wastes a thread, adds latency of up to one sleep interval, and often reads the flag without a memory barrier. Wait on a signal instead: ManualResetEventSlim, TaskCompletionSource, SemaphoreSlim, CountdownEvent, Thread.Join or the task itself.");
+
+        public static readonly DiagnosticDescriptor WriteAfterCompletion = Create(
+            RuleIdentifiers.WriteAfterCompletion,
+            "Channel written after it was completed",
+            "{0}; {1}",
+            "Once a ChannelWriter is completed (Complete, TryComplete) it accepts nothing more: WriteAsync throws ChannelClosedException, TryWrite returns false and the item is silently dropped, WaitToWriteAsync returns false. BlockingCollection.Add and TryAdd throw after CompleteAdding. Complete the writer after the last write, for example in a finally after the producing loop, or after every producer has finished.");
+
+        public static readonly DiagnosticDescriptor RepeatedCompletion = Create(
+            RuleIdentifiers.RepeatedCompletion,
+            "Channel completed more than once or by the wrong side",
+            "{0}; {1}",
+            "A channel writer is completed exactly once, by the side that knows no more items will come: Complete on an already completed writer throws InvalidOperationException; when each of several producers completes the shared writer, the first one to finish cuts off the others; a consumer that completes the writer makes the producers' writes fail. Complete once, after every producer is done (await Task.WhenAll(producers)), or use TryComplete where several paths may complete.");
+
+        public static readonly DiagnosticDescriptor NeverCompleted = Create(
+            RuleIdentifiers.NeverCompleted,
+            "Channel read to the end is never completed",
+            "{0} reads '{1}' until its writer is completed, but nothing in this compilation completes it; the reader waits forever once the items run out",
+            "ReadAllAsync, a WaitToReadAsync loop and GetConsumingEnumerable end only when the writer is completed (Complete, TryComplete, CompleteAdding) or the token passed to them is cancelled. When no code completes the writer and no token is passed, the consumer never finishes, and neither does whatever awaits it. Complete the writer once the producers are done, or pass a cancellation token the consumer stops on.",
+            DiagnosticSeverity.Warning,
+            true,
+            WellKnownDiagnosticTags.CompilationEnd);
     }
 }

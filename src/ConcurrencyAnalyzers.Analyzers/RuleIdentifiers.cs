@@ -17,5 +17,10 @@ namespace ConcurrencyAnalyzers
         public const string SleepInAsyncCode = "CONC020";
         public const string SleepAsSynchronization = "CONC021";
         public const string PollingLoop = "CONC022";
+
+        // CONC04x: channels and producer/consumer completion.
+        public const string WriteAfterCompletion = "CONC040";
+        public const string RepeatedCompletion = "CONC041";
+        public const string NeverCompleted = "CONC042";
     }
 }

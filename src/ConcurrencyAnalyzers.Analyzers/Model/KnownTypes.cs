@@ -46,6 +46,12 @@ namespace ConcurrencyAnalyzers.Model
             ICollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.ICollection`1");
             IProducerConsumerCollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.IProducerConsumerCollection`1");
             StringBuilder = compilation.GetTypeByMetadataName("System.Text.StringBuilder");
+            ChannelOfT = compilation.GetTypeByMetadataName("System.Threading.Channels.Channel`1");
+            ChannelOfTWriteTRead = compilation.GetTypeByMetadataName("System.Threading.Channels.Channel`2");
+            ChannelWriterOfT = compilation.GetTypeByMetadataName("System.Threading.Channels.ChannelWriter`1");
+            ChannelReaderOfT = compilation.GetTypeByMetadataName("System.Threading.Channels.ChannelReader`1");
+            ChannelClosedException = compilation.GetTypeByMetadataName("System.Threading.Channels.ChannelClosedException");
+            BlockingCollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.BlockingCollection`1");
         }
 
         public Compilation Compilation { get; }
@@ -84,6 +90,42 @@ namespace ConcurrencyAnalyzers.Model
         public INamedTypeSymbol? ICollectionOfT { get; }
         public INamedTypeSymbol? IProducerConsumerCollectionOfT { get; }
         public INamedTypeSymbol? StringBuilder { get; }
+        public INamedTypeSymbol? ChannelOfT { get; }
+        public INamedTypeSymbol? ChannelOfTWriteTRead { get; }
+        public INamedTypeSymbol? ChannelWriterOfT { get; }
+        public INamedTypeSymbol? ChannelReaderOfT { get; }
+        public INamedTypeSymbol? ChannelClosedException { get; }
+        public INamedTypeSymbol? BlockingCollectionOfT { get; }
+
+        /// <summary>Whether the compilation can use System.Threading.Channels or BlockingCollection at all.</summary>
+        public bool HasProducerConsumerTypes => ChannelWriterOfT is not null || BlockingCollectionOfT is not null;
+
+        /// <summary>Channel&lt;T&gt; or Channel&lt;TWrite, TRead&gt;, or a type derived from one.</summary>
+        public bool IsChannel(ITypeSymbol? type) => IsOrDerivesFrom(type, ChannelOfT) || IsOrDerivesFrom(type, ChannelOfTWriteTRead);
+
+        public bool IsChannelWriter(ITypeSymbol? type) => IsOrDerivesFrom(type, ChannelWriterOfT);
+
+        public bool IsChannelReader(ITypeSymbol? type) => IsOrDerivesFrom(type, ChannelReaderOfT);
+
+        public bool IsBlockingCollection(ITypeSymbol? type) => IsOrDerivesFrom(type, BlockingCollectionOfT);
+
+        private static bool IsOrDerivesFrom(ITypeSymbol? type, INamedTypeSymbol? known)
+        {
+            if (known is null)
+            {
+                return false;
+            }
+
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, known))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, KnownTypes> s_byCompilation =
             new System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, KnownTypes>();

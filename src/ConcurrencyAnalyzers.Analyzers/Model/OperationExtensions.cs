@@ -60,6 +60,19 @@ namespace ConcurrencyAnalyzers.Model
             }
         }
 
+        /// <summary>
+        /// The variable an assignment target names, whichever object a field or property belongs to: a
+        /// local, parameter, field or parameterless property. Null for array slots, indexers and the like.
+        /// </summary>
+        public static ISymbol? TargetSymbol(this IOperation operation) => operation.WalkDownConversions() switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFieldReferenceOperation field => field.Field.OriginalDefinition,
+            IPropertyReferenceOperation { Arguments.Length: 0 } property => property.Property.OriginalDefinition,
+            _ => null,
+        };
+
         private static bool IsThisOrStatic(IOperation? instance, ISymbol member) =>
             member.IsStatic || instance is null || instance.WalkDownConversions() is IInstanceReferenceOperation;
 

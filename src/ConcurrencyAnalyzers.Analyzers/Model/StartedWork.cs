@@ -114,7 +114,7 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>`await Task.Run(...)`, `Task.Run(...).Wait()`: the work is over when its statement is.</summary>
         public static bool IsJoinedOnTheSpot(ConcurrentEntryPoint entry) => IsJoinedOnTheSpot(entry.Operation.WalkUpConversions(out _));
 
-        private static bool IsJoinedOnTheSpot(IOperation? parent)
+        public static bool IsJoinedOnTheSpot(IOperation? parent)
         {
             switch (parent)
             {

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Model
+{
+    /// <summary>
+    /// The channel and BlockingCollection calls of one member body (lambdas and local functions
+    /// included), with the order they can run in. Built once per body by each channel rule, after a
+    /// syntactic check that the body names a channel method at all.
+    /// </summary>
+    internal sealed class ChannelFacts
+    {
+        private readonly Func<ControlFlowGraph?> _graph;
+        private FlowOrder? _order;
+        private bool _orderBuilt;
+
+        private ChannelFacts(IOperation root, IMethodSymbol? member, ImmutableArray<ChannelOperation> operations, ImmutableArray<IInvocationOperation> calls, Func<ControlFlowGraph?> graph)
+        {
+            Root = root;
+            Member = member;
+            Operations = operations;
+            Calls = calls;
+            _graph = graph;
+        }
+
+        public IOperation Root { get; }
+
+        /// <summary>The method, accessor or constructor the body belongs to.</summary>
+        public IMethodSymbol? Member { get; }
+
+        /// <summary>Every recognized channel call, in source order.</summary>
+        public ImmutableArray<ChannelOperation> Operations { get; }
+
+        /// <summary>The other invocations of the body (calls to helpers), in source order.</summary>
+        public ImmutableArray<IInvocationOperation> Calls { get; }
+
+        public IEnumerable<ChannelOperation> Writes => Operations.Where(o => o.Kind == ChannelOperationKind.Write);
+
+        public IEnumerable<ChannelOperation> Completions => Operations.Where(o => o.Kind == ChannelOperationKind.Complete);
+
+        /// <summary>The control-flow order of the body's calls; null when the graph is not available (code with errors).</summary>
+        public FlowOrder? Order
+        {
+            get
+            {
+                if (!_orderBuilt)
+                {
+                    var graph = _graph();
+                    _order = graph is null ? null : FlowOrder.Build(graph, default);
+                    _orderBuilt = true;
+                }
+
+                return _order;
+            }
+        }
+
+        public bool MayRunAfter(IOperation earlier, IOperation later) => Order?.MayRunAfter(earlier, later) == true;
+
+        /// <summary>The facts of one operation block, or null when it has no channel call.</summary>
+        public static ChannelFacts? Collect(OperationBlockAnalysisContext context, IOperation block, KnownTypes types)
+        {
+            if (!MentionsChannelMethod(block.Syntax) || block.SemanticModel is null)
+            {
+                return null;
+            }
+
+            var operations = ImmutableArray.CreateBuilder<ChannelOperation>();
+            var calls = ImmutableArray.CreateBuilder<IInvocationOperation>();
+            foreach (var operation in block.DescendantsInSourceOrder())
+            {
+                if (operation is IInvocationOperation invocation)
+                {
+                    if (ChannelOperation.TryGet(invocation, types, out var channelOperation))
+                    {
+                        operations.Add(channelOperation);
+                    }
+                    else
+                    {
+                        calls.Add(invocation);
+                    }
+                }
+            }
+
+            if (operations.Count == 0)
+            {
+                return null;
+            }
+
+            return new ChannelFacts(block, context.OwningSymbol as IMethodSymbol, operations.ToImmutable(), calls.ToImmutable(), () => GraphOf(context, block));
+        }
+
+        private static ControlFlowGraph? GraphOf(OperationBlockAnalysisContext context, IOperation block)
+        {
+            try
+            {
+                return context.GetControlFlowGraph(block);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="onBody"/> on each member body of a type that makes channel calls, and
+        /// <paramref name="onType"/> once with all of them when the type is done, for facts that span the
+        /// members of a type (a writer completed in Stop and written in Publish). Types whose text names no
+        /// channel method are skipped before anything is bound.
+        /// </summary>
+        public static void RegisterPerType(
+            CompilationStartAnalysisContext context,
+            KnownTypes types,
+            Action<OperationBlockAnalysisContext, ChannelFacts> onBody,
+            Action<SymbolAnalysisContext, IReadOnlyList<ChannelFacts>> onType)
+        {
+            context.RegisterSymbolStartAction(symbolStart =>
+            {
+                var type = (INamedTypeSymbol)symbolStart.Symbol;
+                if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct)
+                    || !type.DeclaringSyntaxReferences.Any(r => MentionsChannelMethod(r.GetSyntax(symbolStart.CancellationToken))))
+                {
+                    return;
+                }
+
+                var collected = new System.Collections.Concurrent.ConcurrentBag<ChannelFacts>();
+                symbolStart.RegisterOperationBlockAction(blockContext =>
+                {
+                    if (!SymbolEqualityComparer.Default.Equals(blockContext.OwningSymbol.ContainingType, type))
+                    {
+                        return;
+                    }
+
+                    foreach (var block in blockContext.OperationBlocks)
+                    {
+                        if (Collect(blockContext, block, types) is { } facts)
+                        {
+                            collected.Add(facts);
+                            onBody(blockContext, facts);
+                        }
+                    }
+                });
+                symbolStart.RegisterSymbolEndAction(symbolEnd =>
+                    onType(symbolEnd, collected.OrderBy(f => f.Root.Syntax.SyntaxTree.FilePath, StringComparer.Ordinal).ThenBy(f => f.Root.Syntax.SpanStart).ToList()));
+            }, SymbolKind.NamedType);
+        }
+
+        /// <summary>A field or property of the type itself: state that outlives one call and is shared by its members.</summary>
+        public static bool IsMemberOf(ISymbol? root, INamedTypeSymbol type) =>
+            root is IFieldSymbol or IPropertySymbol && SymbolEqualityComparer.Default.Equals(root.ContainingType.OriginalDefinition, type.OriginalDefinition);
+
+        /// <summary>Constructors run before the object is shared; they are no "other member" that can run later.</summary>
+        public static bool IsConstruction(IMethodSymbol? member) =>
+            member is { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor };
+
+                /// <summary>The syntactic prefilter: an identifier naming a channel or BlockingCollection method.</summary>
+        public static bool MentionsChannelMethod(SyntaxNode node)
+        {
+            foreach (var token in node.DescendantTokens())
+            {
+                if (token.IsKind(SyntaxKind.IdentifierToken) && ChannelOperation.IsInterestingName(token.ValueText))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The same channel: equal roots.</summary>
+        public static bool SameChannel(ChannelOperation a, ChannelOperation b) =>
+            a.Root is not null && SymbolEqualityComparer.Default.Equals(a.Root, b.Root) && a.IsBlockingCollection == b.IsBlockingCollection;
+
+        /// <summary>The line (1-based) an operation starts on, for messages.</summary>
+        public static int LineOf(IOperation operation) => operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+
+        /// <summary>What goes wrong when this write meets a completed writer.</summary>
+        public static string Consequence(ChannelOperation write) => write.MethodName switch
+        {
+            "TryWrite" => "TryWrite returns false and the item is lost",
+            "WaitToWriteAsync" => "WaitToWriteAsync returns false and nothing more can be written",
+            "WriteAsync" => "WriteAsync throws ChannelClosedException",
+            _ => write.MethodName + " throws InvalidOperationException",
+        };
+
+        /// <summary>
+        /// A completion that passes on an exception from a catch: the usual way to fail a pipeline on
+        /// purpose, not a second, competing completion.
+        /// </summary>
+        public static bool IsFaultPropagation(ChannelOperation completion)
+        {
+            if (completion.Invocation.Arguments.Length == 0
+                || completion.Invocation.Arguments[0].Value.WalkDownConversions() is ILiteralOperation or IDefaultValueOperation
+                || completion.Invocation.Arguments[0].IsImplicit)
+            {
+                return false;
+            }
+
+            for (var current = completion.Invocation.Parent; current is not null; current = current.Parent)
+            {
+                if (current is ICatchClauseOperation)
+                {
+                    return true;
+                }
+
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    break;
+                }
+            }
+
+            return completion.Invocation.Syntax.FirstAncestorOrSelf<CatchClauseSyntax>() is not null;
+        }
+    }
+}

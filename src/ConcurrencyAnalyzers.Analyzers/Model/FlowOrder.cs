@@ -1,0 +1,209 @@
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Model
+{
+    /// <summary>
+    /// "Can this call run after that one?" for the calls of one member body, answered on its control
+    /// flow graph: later in the same basic block, in a block reachable from it (later loop iterations
+    /// included), in a catch entered after it, or inside a lambda created after it. A call inside a lambda
+    /// is never "after" a call of the code around it that comes later, since when the lambda runs is
+    /// not known.
+    /// </summary>
+    internal sealed class FlowOrder
+    {
+        private readonly Dictionary<SyntaxNode, Position> _positions = new Dictionary<SyntaxNode, Position>();
+        private readonly Dictionary<ControlFlowGraph, Position?> _parents = new Dictionary<ControlFlowGraph, Position?>();
+
+        private FlowOrder()
+        {
+        }
+
+        /// <summary>Maps every invocation and object creation of the graph and of its nested lambdas and local functions.</summary>
+        public static FlowOrder Build(ControlFlowGraph graph, CancellationToken cancellationToken)
+        {
+            var order = new FlowOrder();
+            order.Add(graph, null, cancellationToken);
+            return order;
+        }
+
+        public bool Knows(IOperation operation) => _positions.ContainsKey(operation.Syntax);
+
+        /// <summary>Whether <paramref name="later"/> can run after <paramref name="earlier"/> has run.</summary>
+        public bool MayRunAfter(IOperation earlier, IOperation later)
+        {
+            if (!_positions.TryGetValue(earlier.Syntax, out var from) || !_positions.TryGetValue(later.Syntax, out var to))
+            {
+                return false;
+            }
+
+            // Climb from the later call's lambda to the graph of the earlier call: the lambda is created there.
+            var target = to;
+            while (!ReferenceEquals(target.Graph, from.Graph))
+            {
+                if (!_parents.TryGetValue(target.Graph, out var parent) || parent is null)
+                {
+                    return false;
+                }
+
+                target = parent;
+            }
+
+            return Reaches(from, target);
+        }
+
+        private static bool Reaches(Position from, Position to)
+        {
+            var blocks = from.Graph.Blocks;
+            if (from.Block == to.Block && to.Index > from.Index)
+            {
+                return true;
+            }
+
+            var visited = new HashSet<int>();
+            var pending = new Stack<int>();
+            foreach (var next in Successors(blocks[from.Block], includeExceptional: from.Index < blocks[from.Block].Operations.Length - 1 || blocks[from.Block].BranchValue is not null))
+            {
+                pending.Push(next);
+            }
+
+            while (pending.Count > 0)
+            {
+                var ordinal = pending.Pop();
+                if (!visited.Add(ordinal))
+                {
+                    continue;
+                }
+
+                if (ordinal == to.Block)
+                {
+                    return true;
+                }
+
+                foreach (var next in Successors(blocks[ordinal], includeExceptional: true))
+                {
+                    pending.Push(next);
+                }
+            }
+
+            return false;
+        }
+
+        private static IEnumerable<int> Successors(BasicBlock block, bool includeExceptional)
+        {
+            foreach (var branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+            {
+                if (branch is null)
+                {
+                    continue;
+                }
+
+                // Leaving a try runs its finally first.
+                foreach (var finallyRegion in branch.FinallyRegions)
+                {
+                    yield return finallyRegion.FirstBlockOrdinal;
+                }
+
+                if (branch.Destination is { } destination)
+                {
+                    yield return destination.Ordinal;
+                }
+            }
+
+            if (!includeExceptional)
+            {
+                yield break;
+            }
+
+            // Code in a try can throw into the catches of the same try statement.
+            for (var region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+            {
+                if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndFinally } tryAndFinally)
+                {
+                    // Code in a try can throw, which runs the finally.
+                    foreach (var handler in tryAndFinally.NestedRegions)
+                    {
+                        if (handler.Kind == ControlFlowRegionKind.Finally)
+                        {
+                            yield return handler.FirstBlockOrdinal;
+                        }
+                    }
+                }
+
+                if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndCatch } tryAndCatch)
+                {
+                    foreach (var handler in tryAndCatch.NestedRegions)
+                    {
+                        if (handler.Kind is ControlFlowRegionKind.Catch or ControlFlowRegionKind.FilterAndHandler)
+                        {
+                            yield return handler.FirstBlockOrdinal;
+                        }
+                    }
+                }
+            }
+        }
+
+        private void Add(ControlFlowGraph graph, Position? parent, CancellationToken cancellationToken)
+        {
+            _parents[graph] = parent;
+            foreach (var block in graph.Blocks)
+            {
+                var index = 0;
+                foreach (var operation in block.Operations)
+                {
+                    AddOperation(graph, block.Ordinal, index++, operation, cancellationToken);
+                }
+
+                if (block.BranchValue is not null)
+                {
+                    AddOperation(graph, block.Ordinal, index, block.BranchValue, cancellationToken);
+                }
+            }
+
+            foreach (var localFunction in graph.LocalFunctions)
+            {
+                Add(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), null, cancellationToken);
+            }
+        }
+
+        private void AddOperation(ControlFlowGraph graph, int block, int index, IOperation root, CancellationToken cancellationToken)
+        {
+            var position = new Position(graph, block, index);
+            foreach (var operation in root.DescendantsAndSelf())
+            {
+                switch (operation)
+                {
+                    case IInvocationOperation or IObjectCreationOperation or IAwaitOperation:
+                        if (!operation.IsImplicit && !_positions.ContainsKey(operation.Syntax))
+                        {
+                            _positions[operation.Syntax] = position;
+                        }
+
+                        break;
+                    case IFlowAnonymousFunctionOperation lambda:
+                        Add(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), position, cancellationToken);
+                        break;
+                }
+            }
+        }
+
+        private sealed class Position
+        {
+            public Position(ControlFlowGraph graph, int block, int index)
+            {
+                Graph = graph;
+                Block = block;
+                Index = index;
+            }
+
+            public ControlFlowGraph Graph { get; }
+
+            public int Block { get; }
+
+            public int Index { get; }
+        }
+    }
+}
