@@ -89,12 +89,18 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            if (operations.Count == 0)
+            if (operations.Count == 0 && !calls.Any(c => c.Arguments.Any(a => IsChannelEnd(a.Value, types))))
             {
                 return null;
             }
 
             return new ChannelFacts(block, context.OwningSymbol as IMethodSymbol, operations.ToImmutable(), calls.ToImmutable(), () => GraphOf(context, block));
+        }
+
+        private static bool IsChannelEnd(IOperation value, KnownTypes types)
+        {
+            var type = value.WalkDownConversions().Type;
+            return types.IsChannelWriter(type) || types.IsChannel(type) || types.IsBlockingCollection(type) || types.IsChannelWriter(value.Type);
         }
 
         private static ControlFlowGraph? GraphOf(OperationBlockAnalysisContext context, IOperation block)
@@ -181,6 +187,35 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>The same channel: equal roots.</summary>
         public static bool SameChannel(ChannelOperation a, ChannelOperation b) =>
             a.Root is not null && SymbolEqualityComparer.Default.Equals(a.Root, b.Root) && a.IsBlockingCollection == b.IsBlockingCollection;
+
+        /// <summary>
+        /// A later iteration of a loop reaches <paramref name="later"/> again from <paramref name="earlier"/>,
+        /// but the channel is a local declared inside that loop: each iteration has its own channel.
+        /// </summary>
+        public static bool IsFreshEachIteration(ChannelOperation earlier, ChannelOperation later)
+        {
+            if (earlier.Root is not ILocalSymbol local || later.Invocation.Syntax.SpanStart > earlier.Invocation.Syntax.SpanStart)
+            {
+                return false;
+            }
+
+            var declaration = local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+            if (declaration is null)
+            {
+                return false;
+            }
+
+            foreach (var loop in earlier.Invocation.Syntax.Ancestors())
+            {
+                if (loop is StatementSyntax and (WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax)
+                    && loop.Span.Contains(later.Invocation.Syntax.Span))
+                {
+                    return loop.Span.Contains(declaration.Span);
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>The line (1-based) an operation starts on, for messages.</summary>
         public static int LineOf(IOperation operation) => operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;

@@ -36,7 +36,8 @@ namespace ConcurrencyAnalyzers.Rules
             {
                 foreach (var block in blockContext.OperationBlocks)
                 {
-                    if (ChannelFacts.MentionsChannelMethod(block.Syntax) || MentionsChannelType(block.Syntax))
+                    // Field and property initializers are short; `= new()` names no type, so they are always looked at.
+                    if (blockContext.OwningSymbol is IFieldSymbol or IPropertySymbol || ChannelFacts.MentionsChannelMethod(block.Syntax) || MentionsChannelType(block.Syntax))
                     {
                         flow.Add(block, blockContext.OwningSymbol);
                     }

@@ -44,7 +44,7 @@ namespace ConcurrencyAnalyzers.Rules
             // Completed twice on one path.
             foreach (var second in completions.Where(c => c.IsThrowingCompletion && !c.IsBlockingCollection))
             {
-                var first = completions.FirstOrDefault(c => !ReferenceEquals(c, second) && ChannelFacts.SameChannel(c, second) && facts.MayRunAfter(c.Invocation, second.Invocation));
+                var first = completions.FirstOrDefault(c => !ReferenceEquals(c, second) && ChannelFacts.SameChannel(c, second) && facts.MayRunAfter(c.Invocation, second.Invocation) && !ChannelFacts.IsFreshEachIteration(c, second));
                 if (first is not null)
                 {
                     report(Diagnostic.Create(
@@ -229,15 +229,15 @@ namespace ConcurrencyAnalyzers.Rules
         {
             var type = (INamedTypeSymbol)context.Symbol;
 
-            // Complete() in two members that can both run, with no guard.
-            var throwing = all
+            // Complete() in a member when another member that can also run completes the writer too, with no guard.
+            var unguarded = all
                 .Where(f => !ChannelFacts.IsConstruction(f.Member))
-                .SelectMany(f => f.Completions.Where(c => c.IsThrowingCompletion && !c.IsBlockingCollection && ChannelFacts.IsMemberOf(c.Root, type) && !ChannelFacts.IsFaultPropagation(c) && !IsGuarded(f, c))
+                .SelectMany(f => f.Completions.Where(c => !c.IsBlockingCollection && ChannelFacts.IsMemberOf(c.Root, type) && !ChannelFacts.IsFaultPropagation(c) && !IsGuarded(f, c))
                     .Select(c => (Facts: f, Completion: c)))
                 .ToList();
-            foreach (var (facts, completion) in throwing)
+            foreach (var (facts, completion) in unguarded.Where(u => u.Completion.IsThrowingCompletion))
             {
-                var other = throwing.FirstOrDefault(o => !ReferenceEquals(o.Facts, facts) && ChannelFacts.SameChannel(o.Completion, completion)
+                var other = unguarded.FirstOrDefault(o => !ReferenceEquals(o.Facts, facts) && ChannelFacts.SameChannel(o.Completion, completion)
                     && !SymbolEqualityComparer.Default.Equals(o.Facts.Member, facts.Member));
                 if (other.Completion is null)
                 {
@@ -250,7 +250,7 @@ namespace ConcurrencyAnalyzers.Rules
                     new[] { other.Completion.Invocation.Syntax.GetLocation() },
                     ImmutableDictionary<string, string?>.Empty.Add(UseTryCompleteProperty, "true"),
                     $"'{completion.Display}' is completed here in '{facts.Member?.Name}' and also in '{other.Facts.Member?.Name}' (line {ChannelFacts.LineOf(other.Completion.Invocation)})",
-                    "when both run, the second Complete throws InvalidOperationException"));
+                    "when both run and this one comes second, Complete throws InvalidOperationException"));
             }
 
             // A producer method that completes the writer it is given, started several times with one writer.

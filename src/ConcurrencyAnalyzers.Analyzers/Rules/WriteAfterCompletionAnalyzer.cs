@@ -49,7 +49,7 @@ namespace ConcurrencyAnalyzers.Rules
 
                 foreach (var completion in facts.Completions)
                 {
-                    if (ChannelFacts.SameChannel(write, completion) && facts.MayRunAfter(completion.Invocation, write.Invocation))
+                    if (ChannelFacts.SameChannel(write, completion) && facts.MayRunAfter(completion.Invocation, write.Invocation) && !ChannelFacts.IsFreshEachIteration(completion, write))
                     {
                         var story = $"'{write.Display}' is completed at line {ChannelFacts.LineOf(completion.Invocation)} and written here afterwards";
                         context.ReportDiagnostic(Diagnostic.Create(

@@ -160,5 +160,303 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 Verify.Diagnostic("CONC040").WithLocation(0).WithLocation(1).WithLocation(2)
                     .WithArguments("'AppendSummaryAsync' writes to '_lines.Writer' (line 16) and is called here after '_lines.Writer' is completed at line 10", "WriteAsync throws ChannelClosedException"));
         }
+
+        [Fact]
+        public Task Fix_all_moves_each_completion_after_its_own_last_write()
+        {
+            const string source = """
+                using System.Collections.Concurrent;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class Importer
+                {
+                    public async Task ImportAsync(ChannelWriter<string> rows, string[] lines)
+                    {
+                        rows.TryComplete();
+                        foreach (var line in lines)
+                        {
+                            await [|rows.WriteAsync(line)|];
+                        }
+                    }
+
+                    public void Queue(BlockingCollection<int> jobs)
+                    {
+                        jobs.Add(1);
+                        jobs.CompleteAdding();
+                        [|jobs.Add(2)|];
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Collections.Concurrent;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class Importer
+                {
+                    public async Task ImportAsync(ChannelWriter<string> rows, string[] lines)
+                    {
+                        foreach (var line in lines)
+                        {
+                            await rows.WriteAsync(line);
+                        }
+
+                        rows.TryComplete();
+                    }
+
+                    public void Queue(BlockingCollection<int> jobs)
+                    {
+                        jobs.Add(1);
+                        jobs.Add(2);
+                        jobs.CompleteAdding();
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource);
+        }
+
+        [Fact]
+        public Task Completing_while_the_started_producer_still_writes_is_reported_in_the_producer()
+        {
+            const string source = """
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class Pipeline
+                {
+                    public async Task<int> RunAsync(int[] input)
+                    {
+                        var channel = Channel.CreateUnbounded<int>();
+                        var producer = Task.Run(async () =>
+                        {
+                            foreach (var item in input)
+                            {
+                                await {|#0:channel.Writer.WriteAsync(item)|};
+                            }
+                        });
+
+                        {|#1:channel.Writer.Complete()|};
+                        var sum = 0;
+                        await foreach (var item in channel.Reader.ReadAllAsync())
+                        {
+                            sum += item;
+                        }
+
+                        await producer;
+                        return sum;
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC040").WithLocation(0).WithLocation(1)
+                    .WithArguments("'channel.Writer' is completed at line 17 without waiting for the Task.Run work started at line 9, which writes it here", "WriteAsync throws ChannelClosedException"));
+        }
+
+        [Fact]
+        public Task Publishing_after_Stop_completed_the_field_writer_loses_the_event()
+        {
+            const string source = """
+                using System.Threading.Channels;
+
+                public sealed record AuditEvent(string User, string Action);
+
+                public sealed class AuditTrail
+                {
+                    private readonly Channel<AuditEvent> _events = Channel.CreateUnbounded<AuditEvent>();
+
+                    public void Publish(AuditEvent e) => {|#0:_events.Writer.TryWrite(e)|};
+
+                    public void Stop() => {|#1:_events.Writer.Complete()|};
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC040").WithLocation(0).WithLocation(1)
+                    .WithArguments("'_events.Writer' is completed in 'Stop' (line 11) and written here in 'Publish', which can run afterwards", "TryWrite returns false and the item is lost"));
+        }
+
+        [Fact]
+        public Task Writes_that_cope_with_a_completed_writer_are_not_reported()
+        {
+            const string source = """
+                using System;
+                using System.Threading;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public sealed class Outbox : IAsyncDisposable
+                {
+                    private readonly Channel<string> _mail = Channel.CreateUnbounded<string>();
+                    private readonly object _gate = new();
+                    private bool _closed;
+                    private Task _pump = Task.CompletedTask;
+
+                    public bool TryQueue(string message) => _mail.Writer.TryWrite(message);
+
+                    public void QueueOrDrop(string message)
+                    {
+                        if (!_mail.Writer.TryWrite(message))
+                        {
+                            Console.WriteLine("outbox closed, dropped " + message);
+                        }
+                    }
+
+                    public async Task QueueAsync(string message, CancellationToken token)
+                    {
+                        try
+                        {
+                            await _mail.Writer.WriteAsync(message, token);
+                        }
+                        catch (ChannelClosedException)
+                        {
+                            Console.WriteLine("outbox closed");
+                        }
+                    }
+
+                    public void QueueUnderLock(string message)
+                    {
+                        lock (_gate)
+                        {
+                            if (!_closed)
+                            {
+                                _mail.Writer.TryWrite(message);
+                            }
+                        }
+                    }
+
+                    public void Close()
+                    {
+                        lock (_gate)
+                        {
+                            _closed = true;
+                            _mail.Writer.Complete();
+                        }
+                    }
+
+                    public async ValueTask DisposeAsync()
+                    {
+                        await _pump;
+                        _mail.Writer.TryComplete();
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task Completion_after_the_last_write_or_after_the_producers_finish_is_not_reported()
+        {
+            const string source = """
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class FanIn
+                {
+                    public async Task ProduceAsync(ChannelWriter<int> writer, IEnumerable<int> items)
+                    {
+                        try
+                        {
+                            foreach (var item in items)
+                            {
+                                await writer.WriteAsync(item);
+                            }
+                        }
+                        finally
+                        {
+                            writer.Complete();
+                        }
+                    }
+
+                    public async Task MergeAsync(ChannelWriter<int> writer, int[][] sources)
+                    {
+                        var producers = sources.Select(source => Task.Run(async () =>
+                        {
+                            foreach (var item in source)
+                            {
+                                await writer.WriteAsync(item);
+                            }
+                        })).ToList();
+
+                        await Task.WhenAll(producers);
+                        writer.Complete();
+                    }
+
+                    public async Task SingleProducerAsync(ChannelWriter<int> writer)
+                    {
+                        var producer = Task.Run(() => writer.TryWrite(1));
+                        await producer;
+                        writer.Complete();
+                    }
+
+                    public async Task StopAtSentinelAsync(ChannelWriter<int> writer, int[] items)
+                    {
+                        foreach (var item in items)
+                        {
+                            if (item < 0)
+                            {
+                                writer.Complete();
+                                break;
+                            }
+
+                            await writer.WriteAsync(item);
+                        }
+                    }
+
+                    public async Task OneChannelPerShardAsync(int[][] shards)
+                    {
+                        foreach (var shard in shards)
+                        {
+                            var channel = Channel.CreateBounded<int>(16);
+                            foreach (var item in shard)
+                            {
+                                await channel.Writer.WriteAsync(item);
+                            }
+
+                            channel.Writer.Complete();
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task A_worker_loop_that_Stop_waits_for_before_completing_is_not_reported()
+        {
+            const string source = """
+                using System.Threading;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public sealed class Sampler
+                {
+                    private readonly Channel<double> _samples = Channel.CreateBounded<double>(100);
+                    private readonly CancellationTokenSource _stop = new();
+                    private Task _loop = Task.CompletedTask;
+
+                    public void Start() => _loop = Task.Run(SampleAsync);
+
+                    private async Task SampleAsync()
+                    {
+                        while (!_stop.IsCancellationRequested)
+                        {
+                            await _samples.Writer.WriteAsync(Read());
+                        }
+                    }
+
+                    public async Task StopAsync()
+                    {
+                        _stop.Cancel();
+                        await _loop;
+                        _samples.Writer.Complete();
+                    }
+
+                    private static double Read() => 1.0;
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
     }
 }
