@@ -7,6 +7,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             using System;
             using System.Collections.Generic;
             using System.Threading;
+            using System.Threading.Channels;
             using System.Threading.Tasks;
 
             namespace Consumer
@@ -85,6 +86,47 @@ namespace ConcurrencyAnalyzers.EndToEndTests
                     public void ResetVersion()
                     {
                         _version = 0;
+                    }
+                }
+
+                public sealed class LabelStage : IDisposable
+                {
+                    private readonly Channel<string> _labels = Channel.CreateUnbounded<string>();
+
+                    public void Stop() => _labels.Writer.Complete();
+
+                    public void Dispose() => _labels.Writer.Complete();
+
+                    public static async Task ExportAsync(ChannelWriter<string> output, string[] rows)
+                    {
+                        foreach (var row in rows)
+                        {
+                            await output.WriteAsync(row);
+                        }
+
+                        output.Complete();
+                        await output.WriteAsync("end");
+                    }
+
+                    public async Task PrintAsync(string[] rows)
+                    {
+                        var manifest = Channel.CreateUnbounded<string>();
+                        var printer = Task.Run(async () =>
+                        {
+                            await foreach (var line in manifest.Reader.ReadAllAsync())
+                            {
+                                Console.WriteLine(line);
+                            }
+                        });
+                        var builder = Task.Run(async () =>
+                        {
+                            foreach (var row in rows)
+                            {
+                                await manifest.Writer.WriteAsync(row);
+                            }
+                        });
+                        await builder;
+                        await printer;
                     }
                 }
             }

@@ -11,7 +11,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
     [Collection(InstalledPackageCollection.Name)]
     public class PackageTests
     {
-        private static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022" };
+        private static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022", "CONC040", "CONC041", "CONC042" };
         private readonly InstalledPackageFixture _package;
 
         public PackageTests(InstalledPackageFixture package) => _package = package;
@@ -96,6 +96,10 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             Assert.Contains("var iCopy = i;", after);
             Assert.Contains("Interlocked.Increment(ref _hits)", after);
             Assert.Contains("lock (_gate)", after.Substring(after.IndexOf("ResetVersion", StringComparison.Ordinal)));
+            Assert.Contains("public void Stop() => _labels.Writer.TryComplete();", after);
+            Assert.Contains("public void Dispose() => _labels.Writer.TryComplete();", after);
+            Assert.True(Regex.IsMatch(after, @"await output\.WriteAsync\(""end""\);\s*output\.Complete\(\);"), after);
+            Assert.True(Regex.IsMatch(after, @"await builder;\s*manifest\.Writer\.Complete\(\);\s*await printer;"), after);
 
             var rebuild = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:TreatWarningsAsErrors=true");
             Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
