@@ -28,6 +28,9 @@ namespace ConcurrencyAnalyzers.Rules
         /// <summary>Diagnostic property set when replacing Complete with TryComplete is the fix.</summary>
         internal const string UseTryCompleteProperty = "UseTryComplete";
 
+        /// <summary>Diagnostic property set when the producers are started in a loop or per item of the reporting body: the fix may move the completion after them.</summary>
+        internal const string CompleteAfterProducersProperty = "CompleteAfterProducers";
+
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(RuleDescriptors.RepeatedCompletion);
 
@@ -73,9 +76,14 @@ namespace ConcurrencyAnalyzers.Rules
                     continue;
                 }
 
+                var properties = entry is not null && reason.StartsWith("which is started once per", System.StringComparison.Ordinal)
+                    ? ImmutableDictionary<string, string?>.Empty.Add(CompleteAfterProducersProperty, "true")
+                    : ImmutableDictionary<string, string?>.Empty;
                 report(Diagnostic.Create(
                     RuleDescriptors.RepeatedCompletion,
                     completion.Invocation.Syntax.GetLocation(),
+                    additionalLocations: null,
+                    properties,
                     $"'{completion.Display}' is completed by {entry?.Description ?? "the async lambda"}, {reason}",
                     "the first producer to finish cuts off the writes of the others; complete once after all of them finish (await Task.WhenAll)"));
                 reported.Add(completion.Invocation);

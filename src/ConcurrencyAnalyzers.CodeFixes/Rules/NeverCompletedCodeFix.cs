@@ -56,7 +56,7 @@ namespace ConcurrencyAnalyzers.Rules
                     .Any(i => ChannelOperation.TryGet(i, types, out var o) && o.Kind == kind && SymbolEqualityComparer.Default.Equals(o.Root, root)));
 
             var producers = entries.Where(e => Touches(e, ChannelOperationKind.Write) && !Touches(e, ChannelOperationKind.ReadToEnd)).ToList();
-            var consumerHandles = entries.Where(e => Touches(e, ChannelOperationKind.ReadToEnd)).Select(e => HandleName(e.Operation.Syntax)).Where(h => h is not null).ToList();
+            var consumerHandles = entries.Where(e => Touches(e, ChannelOperationKind.ReadToEnd)).Select(e => ProducerJoins.HandleName(e.Operation.Syntax)).Where(h => h is not null).Select(h => h!).ToArray();
             if (producers.Count == 0)
             {
                 return null;
@@ -65,13 +65,9 @@ namespace ConcurrencyAnalyzers.Rules
             StatementSyntax? after = null;
             foreach (var producer in producers)
             {
-                var handle = HandleName(producer.Operation.Syntax);
-                var start = producer.Operation.Syntax.FirstAncestorOrSelf<StatementSyntax>(s => s.Parent is BlockSyntax { Parent: not AnonymousFunctionExpressionSyntax });
-                var join = handle is null || start?.Parent is not BlockSyntax block
-                    ? null
-                    : block.Statements
-                        .Where(s => s.SpanStart > start.Span.End && s is ExpressionStatementSyntax { Expression: AwaitExpressionSyntax })
-                        .FirstOrDefault(s => Names(s, handle) && !consumerHandles.Any(h => Names(s, h!)));
+                var handle = ProducerJoins.HandleName(producer.Operation.Syntax);
+                var start = ProducerJoins.MemberLevelStatement(producer.Operation.Syntax);
+                var join = handle is null || start is null ? null : ProducerJoins.AwaitAfter(start, handle, consumerHandles);
                 if (join is null)
                 {
                     return null; // a producer the member does not wait for on its own
@@ -110,30 +106,6 @@ namespace ConcurrencyAnalyzers.Rules
             editor.InsertAfter(after, statement);
             return "Complete the writer after the producers finish";
         }
-
-        /// <summary>The variable the started work is kept in: `var t = Task.Run(…)`, `tasks = x.Select(… Task.Run …)`, `tasks.Add(Task.Run(…))`.</summary>
-        private static string? HandleName(SyntaxNode start)
-        {
-            foreach (var ancestor in start.Ancestors())
-            {
-                switch (ancestor)
-                {
-                    case VariableDeclaratorSyntax declarator:
-                        return declarator.Identifier.ValueText;
-                    case AssignmentExpressionSyntax { Left: IdentifierNameSyntax name }:
-                        return name.Identifier.ValueText;
-                    case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Add", Expression: IdentifierNameSyntax list } }:
-                        return list.Identifier.ValueText;
-                    case StatementSyntax when ancestor.Parent is BlockSyntax { Parent: not AnonymousFunctionExpressionSyntax }:
-                        return null;
-                }
-            }
-
-            return null;
-        }
-
-        private static bool Names(SyntaxNode statement, string name) =>
-            statement.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == name);
 
         private static bool IsInLambda(SyntaxNode node) =>
             node.Ancestors().TakeWhile(a => a is not MemberDeclarationSyntax).Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax);

@@ -126,11 +126,10 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
-        public Task Each_producer_started_in_a_loop_completing_the_shared_writer_is_reported()
+        public Task Each_producer_started_in_a_loop_completing_in_finally_moves_the_completion_after_WhenAll()
         {
             const string source = """
                 using System.Collections.Generic;
-                using System.Linq;
                 using System.Threading.Channels;
                 using System.Threading.Tasks;
 
@@ -159,7 +158,126 @@ namespace ConcurrencyAnalyzers.Tests.Rules
 
                         await Task.WhenAll(producers);
                     }
+                }
+                """;
+            const string fixedSource = """
+                using System.Collections.Generic;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
 
+                public class FeedMerger
+                {
+                    public async Task MergeAsync(IEnumerable<string[]> feeds, ChannelWriter<string> output)
+                    {
+                        var producers = new List<Task>();
+                        foreach (var feed in feeds)
+                        {
+                            producers.Add(Task.Run(async () =>
+                            {
+                                foreach (var item in feed)
+                                {
+                                    await output.WriteAsync(item);
+                                }
+                            }));
+                        }
+
+                        try
+                        {
+                            await Task.WhenAll(producers);
+                        }
+                        finally
+                        {
+                            output.Complete();
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC041").WithLocation(0)
+                    .WithArguments("'output' is completed by the Task.Run work, which is started once per loop iteration", "the first producer to finish cuts off the writes of the others; complete once after all of them finish (await Task.WhenAll)"));
+        }
+
+        [Fact]
+        public Task Producers_started_per_item_with_Fix_All_complete_each_writer_once_after_WhenAll()
+        {
+            const string source = """
+                using System.Linq;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class Splitter
+                {
+                    private readonly Channel<int> _evens = Channel.CreateUnbounded<int>();
+
+                    public async Task SplitAsync(int[][] parts, ChannelWriter<int> odds)
+                    {
+                        var producers = parts.Select(part => Task.Run(async () =>
+                        {
+                            foreach (var value in part)
+                            {
+                                if (value % 2 == 0)
+                                {
+                                    await _evens.Writer.WriteAsync(value);
+                                }
+                                else
+                                {
+                                    await odds.WriteAsync(value);
+                                }
+                            }
+
+                            [|_evens.Writer.TryComplete()|];
+                            [|odds.TryComplete()|];
+                        })).ToArray();
+
+                        await Task.WhenAll(producers);
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Linq;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class Splitter
+                {
+                    private readonly Channel<int> _evens = Channel.CreateUnbounded<int>();
+
+                    public async Task SplitAsync(int[][] parts, ChannelWriter<int> odds)
+                    {
+                        var producers = parts.Select(part => Task.Run(async () =>
+                        {
+                            foreach (var value in part)
+                            {
+                                if (value % 2 == 0)
+                                {
+                                    await _evens.Writer.WriteAsync(value);
+                                }
+                                else
+                                {
+                                    await odds.WriteAsync(value);
+                                }
+                            }
+                        })).ToArray();
+
+                        await Task.WhenAll(producers);
+                        odds.TryComplete();
+                        _evens.Writer.TryComplete();
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource);
+        }
+
+        [Fact]
+        public Task Async_lambdas_per_item_that_each_complete_are_reported_without_a_fix()
+        {
+            const string source = """
+                using System.Linq;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class FanOut
+                {
                     public Task FanOutAsync(int[][] parts, ChannelWriter<int> sink) =>
                         Task.WhenAll(parts.Select(async part =>
                         {
@@ -168,14 +286,12 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                                 await sink.WriteAsync(value);
                             }
 
-                            {|#1:sink.TryComplete()|};
+                            {|#0:sink.TryComplete()|};
                         }));
                 }
                 """;
             return Verify.VerifyNoCodeFixAsync(source,
                 Verify.Diagnostic("CONC041").WithLocation(0)
-                    .WithArguments("'output' is completed by the Task.Run work, which is started once per loop iteration", "the first producer to finish cuts off the writes of the others; complete once after all of them finish (await Task.WhenAll)"),
-                Verify.Diagnostic("CONC041").WithLocation(1)
                     .WithArguments("'sink' is completed by the async lambda, which runs once per item, all at the same time", "the first producer to finish cuts off the writes of the others; complete once after all of them finish (await Task.WhenAll)"));
         }
 
