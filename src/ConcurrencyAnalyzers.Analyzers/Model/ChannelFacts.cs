@@ -18,17 +18,13 @@ namespace ConcurrencyAnalyzers.Model
     /// </summary>
     internal sealed class ChannelFacts
     {
-        private readonly Func<ControlFlowGraph?> _graph;
-        private FlowOrder? _order;
-        private bool _orderBuilt;
-
-        private ChannelFacts(IOperation root, IMethodSymbol? member, ImmutableArray<ChannelOperation> operations, ImmutableArray<IInvocationOperation> calls, Func<ControlFlowGraph?> graph)
+        private ChannelFacts(IOperation root, IMethodSymbol? member, ImmutableArray<ChannelOperation> operations, ImmutableArray<IInvocationOperation> calls, FlowOrder? order)
         {
             Root = root;
             Member = member;
             Operations = operations;
             Calls = calls;
-            _graph = graph;
+            Order = order;
         }
 
         public IOperation Root { get; }
@@ -46,21 +42,12 @@ namespace ConcurrencyAnalyzers.Model
 
         public IEnumerable<ChannelOperation> Completions => Operations.Where(o => o.Kind == ChannelOperationKind.Complete);
 
-        /// <summary>The control-flow order of the body's calls; null when the graph is not available (code with errors).</summary>
-        public FlowOrder? Order
-        {
-            get
-            {
-                if (!_orderBuilt)
-                {
-                    var graph = _graph();
-                    _order = graph is null ? null : FlowOrder.Build(graph, default);
-                    _orderBuilt = true;
-                }
-
-                return _order;
-            }
-        }
+        /// <summary>
+        /// The control-flow order of the body's calls, built while the body's callback runs (only for bodies
+        /// that complete a channel: every order question starts at a completion or at started work before
+        /// one); null without a completion or when the graph is not available (code with errors).
+        /// </summary>
+        public FlowOrder? Order { get; }
 
         public bool MayRunAfter(IOperation earlier, IOperation later) => Order?.MayRunAfter(earlier, later) == true;
 
@@ -94,7 +81,10 @@ namespace ConcurrencyAnalyzers.Model
                 return null;
             }
 
-            return new ChannelFacts(block, context.OwningSymbol as IMethodSymbol, operations.ToImmutable(), calls.ToImmutable(), () => GraphOf(context, block));
+            var order = operations.Any(o => o.Kind == ChannelOperationKind.Complete) && GraphOf(context, block) is { } graph
+                ? FlowOrder.Build(graph, context.CancellationToken)
+                : null;
+            return new ChannelFacts(block, context.OwningSymbol as IMethodSymbol, operations.ToImmutable(), calls.ToImmutable(), order);
         }
 
         private static bool IsChannelEnd(IOperation value, KnownTypes types)
@@ -186,7 +176,8 @@ namespace ConcurrencyAnalyzers.Model
 
         /// <summary>The same channel: equal roots.</summary>
         public static bool SameChannel(ChannelOperation a, ChannelOperation b) =>
-            a.Root is not null && SymbolEqualityComparer.Default.Equals(a.Root, b.Root) && a.IsBlockingCollection == b.IsBlockingCollection;
+            a.Root is not null && SymbolEqualityComparer.Default.Equals(a.Root, b.Root) && a.IsBlockingCollection == b.IsBlockingCollection
+            && SymbolEqualityComparer.Default.Equals(a.InstanceRoot, b.InstanceRoot);
 
         /// <summary>
         /// A later iteration of a loop reaches <paramref name="later"/> again from <paramref name="earlier"/>,
@@ -211,6 +202,101 @@ namespace ConcurrencyAnalyzers.Model
                     && loop.Span.Contains(later.Invocation.Syntax.Span))
                 {
                     return loop.Span.Contains(declaration.Span);
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// `if (!_stopped) writer.TryWrite(x)`, `!_stopping &amp;&amp; queue.TryAdd(x)`, `if (_disposed) return;`
+        /// before the write, `if (Interlocked.Decrement(ref _pending) == 0) writer.TryComplete()`: the
+        /// code checks the type's own state first. The check and what it guards against may still race,
+        /// but the author has made the order a decision, and the rules do not second-guess it.
+        /// </summary>
+        public static bool IsGuardedByState(IOperation operation)
+        {
+            IOperation child = operation;
+            for (var current = operation.Parent; current is not null; child = current, current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IConditionalOperation conditional when !ReferenceEquals(conditional.Condition, child) && ChecksState(conditional.Condition):
+                        return true;
+                    case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } both
+                        when ReferenceEquals(both.RightOperand, child) && ChecksState(both.LeftOperand):
+                        return true;
+                    case IBlockOperation block:
+                        // An earlier `if (state) return;` in an enclosing block.
+                        foreach (var statement in block.Operations)
+                        {
+                            if (ReferenceEquals(statement, child))
+                            {
+                                break;
+                            }
+
+                            if (statement is IConditionalOperation { WhenFalse: null } exit && ChecksState(exit.Condition) && Exits(exit.WhenTrue))
+                            {
+                                return true;
+                            }
+                        }
+
+                        break;
+                    case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool ChecksState(IOperation condition) =>
+            condition.DescendantsAndSelf().Any(o =>
+                o is IFieldReferenceOperation { Field.Type.SpecialType: SpecialType.System_Boolean }
+                    or IPropertyReferenceOperation { Property.Name: "IsAddingCompleted" or "IsCompleted" or "IsCancellationRequested" }
+                    or IInvocationOperation { TargetMethod.ContainingType.Name: "Interlocked" or "Volatile" });
+
+        private static bool Exits(IOperation branch) => branch switch
+        {
+            IReturnOperation or IThrowOperation or IBranchOperation => true,
+            IExpressionStatementOperation { Operation: IThrowOperation } => true,
+            IBlockOperation block => block.Operations.Length > 0 && Exits(block.Operations[block.Operations.Length - 1]),
+            _ => false,
+        };
+
+        /// <summary>
+        /// The channel variable is given a new channel between the completion and the write
+        /// (`_ch.Writer.Complete(); _ch = Channel.CreateUnbounded&lt;T&gt;(); _ch.Writer.TryWrite(x);`), or, when
+        /// the write comes back round in a loop, inside that loop.
+        /// </summary>
+        public static bool IsReassignedBetween(ChannelOperation completion, ChannelOperation write, IOperation body)
+        {
+            if (completion.Root is null)
+            {
+                return false;
+            }
+
+            var from = completion.Invocation.Syntax.SpanStart;
+            var to = write.Invocation.Syntax.SpanStart;
+            SyntaxNode? loop = null;
+            if (to < from)
+            {
+                loop = completion.Invocation.Syntax.Ancestors().FirstOrDefault(a => a is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax && a.Span.Contains(write.Invocation.Syntax.Span));
+                if (loop is null)
+                {
+                    return false;
+                }
+            }
+
+            foreach (var operation in body.DescendantsInSourceOrder())
+            {
+                if (operation is ISimpleAssignmentOperation assignment
+                    && SymbolEqualityComparer.Default.Equals(assignment.Target.TargetSymbol(), completion.Root)
+                    && (loop is null
+                        ? assignment.Syntax.SpanStart > from && assignment.Syntax.SpanStart < to
+                        : loop.Span.Contains(assignment.Syntax.Span)))
+                {
+                    return true;
                 }
             }
 

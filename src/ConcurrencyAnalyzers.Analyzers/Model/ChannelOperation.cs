@@ -27,8 +27,9 @@ namespace ConcurrencyAnalyzers.Model
     /// </summary>
     internal sealed class ChannelOperation
     {
-        private ChannelOperation(ChannelOperationKind kind, IInvocationOperation invocation, IOperation endpoint, ISymbol? root, bool isBlockingCollection)
+        private ChannelOperation(ChannelOperationKind kind, IInvocationOperation invocation, IOperation endpoint, ISymbol? root, ISymbol? instanceRoot, bool isBlockingCollection)
         {
+            InstanceRoot = instanceRoot;
             Kind = kind;
             Invocation = invocation;
             Endpoint = endpoint;
@@ -45,6 +46,9 @@ namespace ConcurrencyAnalyzers.Model
 
         /// <summary>The field, property, local or parameter the channel or collection comes from; null when it cannot be named.</summary>
         public ISymbol? Root { get; }
+
+        /// <summary>For `stage.Output.Writer`, the local or parameter `stage`: the channel belongs to that object.</summary>
+        public ISymbol? InstanceRoot { get; }
 
         public bool IsBlockingCollection { get; }
 
@@ -136,17 +140,27 @@ namespace ConcurrencyAnalyzers.Model
                 return false;
             }
 
-            operation = new ChannelOperation(kind, invocation, invocation.Instance, RootOf(invocation.Instance, types), blocking);
+            var root = RootOf(invocation.Instance, types, out var instanceRoot);
+            operation = new ChannelOperation(kind, invocation, invocation.Instance, root, instanceRoot, blocking);
             return true;
         }
 
         /// <summary>
         /// The variable a channel end comes from: through `.Writer`/`.Reader` of a channel, through the
-        /// implicit conversion of a channel to its writer or reader, and through locals that are assigned
-        /// once where they are declared.
+        /// implicit conversion of a channel to its writer or reader, through `?.`, and through locals that
+        /// are assigned once where they are declared.
         /// </summary>
-        public static ISymbol? RootOf(IOperation endpoint, KnownTypes types)
+        public static ISymbol? RootOf(IOperation endpoint, KnownTypes types) => RootOf(endpoint, types, out _);
+
+        /// <param name="endpoint">The channel, writer, reader or collection expression.</param>
+        /// <param name="types">The compilation's types.</param>
+        /// <param name="instanceRoot">
+        /// For a member of another object held in a local or parameter (`stage.Output`), that local or
+        /// parameter: each object has its own channel, so two ends are the same only with the same instance.
+        /// </param>
+        public static ISymbol? RootOf(IOperation endpoint, KnownTypes types, out ISymbol? instanceRoot)
         {
+            instanceRoot = null;
             var current = endpoint;
             for (var depth = 0; depth < 8; depth++)
             {
@@ -156,6 +170,20 @@ namespace ConcurrencyAnalyzers.Model
                     case IPropertyReferenceOperation { Property.Name: "Writer" or "Reader", Instance: { } instance } property
                         when types.IsChannel(property.Property.ContainingType):
                         current = instance;
+                        continue;
+                    case IConditionalAccessInstanceOperation conditionalInstance:
+                        var access = conditionalInstance.Parent;
+                        while (access is not null and not IConditionalAccessOperation)
+                        {
+                            access = access.Parent;
+                        }
+
+                        if (access is not IConditionalAccessOperation conditionalAccess)
+                        {
+                            return null;
+                        }
+
+                        current = conditionalAccess.Operation;
                         continue;
                     case ILocalReferenceOperation local:
                         var initializer = SingleInitializer(local);
@@ -167,8 +195,10 @@ namespace ConcurrencyAnalyzers.Model
                         current = initializer;
                         continue;
                     case IFieldReferenceOperation field:
+                        instanceRoot = InstanceSymbol(field.Instance);
                         return field.Field.OriginalDefinition;
                     case IPropertyReferenceOperation { Arguments.Length: 0 } property:
+                        instanceRoot = InstanceSymbol(property.Instance);
                         return property.Property.OriginalDefinition;
                     case IParameterReferenceOperation parameter:
                         return parameter.Parameter;
@@ -180,33 +210,58 @@ namespace ConcurrencyAnalyzers.Model
             return null;
         }
 
+        private static ISymbol? InstanceSymbol(IOperation? instance) => instance?.WalkDownConversions() switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IOperation, System.Collections.Generic.Dictionary<ILocalSymbol, IOperation?>> s_initializers =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<IOperation, System.Collections.Generic.Dictionary<ILocalSymbol, IOperation?>>();
+
         /// <summary>
         /// The value a local gets where it is declared, when that is the only assignment to it in its
-        /// function; null otherwise.
+        /// member; null otherwise. The member's locals are mapped in one walk, kept as long as its tree.
         /// </summary>
         public static IOperation? SingleInitializer(ILocalReferenceOperation reference)
         {
-            var root = reference;
             IOperation top = reference;
             while (top.Parent is not null)
             {
                 top = top.Parent;
             }
 
-            IOperation? value = null;
+            var map = s_initializers.GetValue(top, MapInitializers);
+            lock (map)
+            {
+                return map.TryGetValue(reference.Local, out var value) ? value : null;
+            }
+        }
+
+        private static System.Collections.Generic.Dictionary<ILocalSymbol, IOperation?> MapInitializers(IOperation top)
+        {
+            var map = new System.Collections.Generic.Dictionary<ILocalSymbol, IOperation?>(SymbolEqualityComparer.Default);
+            var reassigned = new System.Collections.Generic.HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
             foreach (var operation in top.Descendants())
             {
                 switch (operation)
                 {
-                    case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, root.Local):
-                        value = declarator.Initializer?.Value ?? declarator.GetVariableInitializer()?.Value;
+                    case IVariableDeclaratorOperation declarator:
+                        map[declarator.Symbol] = declarator.Initializer?.Value ?? declarator.GetVariableInitializer()?.Value;
                         break;
-                    case ILocalReferenceOperation other when SymbolEqualityComparer.Default.Equals(other.Local, root.Local) && other.IsWriteTarget():
-                        return null;
+                    case ILocalReferenceOperation local when local.IsWriteTarget():
+                        reassigned.Add(local.Local);
+                        break;
                 }
             }
 
-            return value;
+            foreach (var local in reassigned)
+            {
+                map[local] = null;
+            }
+
+            return map;
         }
 
         /// <summary>The condition of a while or do loop, or part of it: `while (await reader.WaitToReadAsync())`.</summary>

@@ -17,6 +17,8 @@ namespace ConcurrencyAnalyzers.Model
     {
         private readonly Dictionary<SyntaxNode, Position> _positions = new Dictionary<SyntaxNode, Position>();
         private readonly Dictionary<ControlFlowGraph, Position?> _parents = new Dictionary<ControlFlowGraph, Position?>();
+        private readonly Dictionary<(ControlFlowGraph, int, bool), HashSet<int>> _reachable = new Dictionary<(ControlFlowGraph, int, bool), HashSet<int>>();
+        private readonly Dictionary<ControlFlowGraph, Dictionary<ControlFlowRegion, List<int>>> _afterFinally = new Dictionary<ControlFlowGraph, Dictionary<ControlFlowRegion, List<int>>>();
 
         private FlowOrder()
         {
@@ -55,17 +57,30 @@ namespace ConcurrencyAnalyzers.Model
             return Reaches(from, target);
         }
 
-        private static bool Reaches(Position from, Position to)
+        private bool Reaches(Position from, Position to)
         {
-            var blocks = from.Graph.Blocks;
             if (from.Block == to.Block && to.Index > from.Index)
             {
                 return true;
             }
 
+            var key = (from.Graph, from.Block, from.Index < from.Graph.Blocks[from.Block].Operations.Length - 1 || from.Graph.Blocks[from.Block].BranchValue is not null);
+            if (!_reachable.TryGetValue(key, out var reachable))
+            {
+                reachable = ReachableFrom(from.Graph, from.Block, key.Item3);
+                _reachable[key] = reachable;
+            }
+
+            return reachable.Contains(to.Block);
+        }
+
+        /// <summary>The blocks reachable after leaving <paramref name="start"/> (itself again only through a loop).</summary>
+        private HashSet<int> ReachableFrom(ControlFlowGraph graph, int start, bool startCanThrow)
+        {
+            var blocks = graph.Blocks;
             var visited = new HashSet<int>();
             var pending = new Stack<int>();
-            foreach (var next in Successors(blocks[from.Block], includeExceptional: from.Index < blocks[from.Block].Operations.Length - 1 || blocks[from.Block].BranchValue is not null))
+            foreach (var next in Successors(graph, blocks[start], includeExceptional: startCanThrow))
             {
                 pending.Push(next);
             }
@@ -78,22 +93,70 @@ namespace ConcurrencyAnalyzers.Model
                     continue;
                 }
 
-                if (ordinal == to.Block)
-                {
-                    return true;
-                }
-
-                foreach (var next in Successors(blocks[ordinal], includeExceptional: true))
+                foreach (var next in Successors(graph, blocks[ordinal], includeExceptional: true))
                 {
                     pending.Push(next);
                 }
             }
 
-            return false;
+            return visited;
         }
 
-        private static IEnumerable<int> Successors(BasicBlock block, bool includeExceptional)
+        /// <summary>
+        /// Where control goes when a finally ends: wherever the branches that ran it were going. The
+        /// graph itself ends a finally with an edge to nowhere.
+        /// </summary>
+        private IEnumerable<int> AfterFinally(ControlFlowGraph graph, ControlFlowRegion finallyRegion)
         {
+            if (!_afterFinally.TryGetValue(graph, out var map))
+            {
+                map = new Dictionary<ControlFlowRegion, List<int>>();
+                foreach (var block in graph.Blocks)
+                {
+                    foreach (var branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+                    {
+                        if (branch?.Destination is null)
+                        {
+                            continue;
+                        }
+
+                        foreach (var region in branch.FinallyRegions)
+                        {
+                            if (!map.TryGetValue(region, out var targets))
+                            {
+                                targets = new List<int>();
+                                map[region] = targets;
+                            }
+
+                            targets.Add(branch.Destination.Ordinal);
+                        }
+                    }
+                }
+
+                _afterFinally[graph] = map;
+            }
+
+            return map.TryGetValue(finallyRegion, out var after) ? after : (IEnumerable<int>)System.Array.Empty<int>();
+        }
+
+        private IEnumerable<int> Successors(ControlFlowGraph graph, BasicBlock block, bool includeExceptional)
+        {
+            if (block.FallThroughSuccessor is { Destination: null, Semantics: ControlFlowBranchSemantics.StructuredExceptionHandling })
+            {
+                for (var region = block.EnclosingRegion; region is not null && region.Kind != ControlFlowRegionKind.Root; region = region.EnclosingRegion)
+                {
+                    if (region.Kind == ControlFlowRegionKind.Finally)
+                    {
+                        foreach (var next in AfterFinally(graph, region))
+                        {
+                            yield return next;
+                        }
+
+                        break;
+                    }
+                }
+            }
+
             foreach (var branch in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
             {
                 if (branch is null)
@@ -118,8 +181,9 @@ namespace ConcurrencyAnalyzers.Model
                 yield break;
             }
 
-            // Code in a try can throw into the catches of the same try statement.
-            for (var region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+            // Code in a try can throw into the catches of the same try statement. (A lambda's root region
+            // links to the region of the graph around it; the walk stops at this graph's root.)
+            for (var region = block.EnclosingRegion; region is not null && region.Kind != ControlFlowRegionKind.Root; region = region.EnclosingRegion)
             {
                 if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndFinally } tryAndFinally)
                 {

@@ -70,7 +70,12 @@ namespace ConcurrencyAnalyzers.Rules
                 }
 
                 var entry = ConcurrentEntryPoint.Enclosing(completion.Invocation, types);
-                var reason = entry is null ? AsyncSelectorReason(completion) : RepeatedProducerReason(entry, completion, completions, types);
+                if (entry is not null && (StartedWork.IsJoinedOnTheSpot(entry) || !WritesInWork(entry, completion, facts.Operations, types)))
+                {
+                    continue; // awaited where it starts (one at a time), or not a producer (a watchdog, a timer)
+                }
+
+                var reason = entry is null ? AsyncSelectorReason(completion, facts.Operations) : RepeatedProducerReason(entry, completion, completions, facts.Operations, types);
                 if (reason is null)
                 {
                     continue;
@@ -93,7 +98,8 @@ namespace ConcurrencyAnalyzers.Rules
             foreach (var completion in completions)
             {
                 if (reported.Contains(completion.Invocation) || completion.Root is null || ChannelFacts.IsFaultPropagation(completion)
-                    || facts.Writes.Any(w => ChannelFacts.SameChannel(w, completion)))
+                    || facts.Writes.Any(w => ChannelFacts.SameChannel(w, completion))
+                    || ChannelFacts.IsGuardedByState(completion.Invocation))
                 {
                     continue;
                 }
@@ -113,23 +119,23 @@ namespace ConcurrencyAnalyzers.Rules
         }
 
         /// <summary>Why the work that completes the writer runs several times at once, or null when it does not.</summary>
-        private static string? RepeatedProducerReason(ConcurrentEntryPoint entry, ChannelOperation completion, List<ChannelOperation> completions, KnownTypes types)
+        private static string? RepeatedProducerReason(ConcurrentEntryPoint entry, ChannelOperation completion, List<ChannelOperation> completions, ImmutableArray<ChannelOperation> all, KnownTypes types)
         {
             if (entry.RunsManyAtOnce)
             {
-                return IsDeclaredWithin(completion.Root, entry.Operation.Syntax) ? null : "which runs for many items at once";
+                return IsPerIteration(completion, entry.Operation.Syntax) ? null : "which runs for many items at once";
             }
 
             for (var current = entry.Operation.Parent; current is not null; current = current.Parent)
             {
                 if (current is ILoopOperation)
                 {
-                    return IsDeclaredWithin(completion.Root, current.Syntax) ? null : "which is started once per loop iteration";
+                    return IsPerIteration(completion, current.Syntax) ? null : "which is started once per loop iteration";
                 }
 
                 if (current is IAnonymousFunctionOperation lambda && IsPerItemSelector(lambda))
                 {
-                    return IsDeclaredWithin(completion.Root, lambda.Syntax) ? null : "which is started once per item";
+                    return IsPerIteration(completion, lambda.Syntax) ? null : "which is started once per item";
                 }
 
                 if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
@@ -143,7 +149,9 @@ namespace ConcurrencyAnalyzers.Rules
             {
                 if (!ReferenceEquals(other, completion) && ChannelFacts.SameChannel(other, completion) && !ChannelFacts.IsFaultPropagation(other)
                     && ConcurrentEntryPoint.Enclosing(other.Invocation, types) is { } otherEntry
-                    && !ReferenceEquals(otherEntry.Operation.Syntax, entry.Operation.Syntax))
+                    && !ReferenceEquals(otherEntry.Operation.Syntax, entry.Operation.Syntax)
+                    && !StartedWork.IsJoinedOnTheSpot(otherEntry)
+                    && WritesInWork(otherEntry, other, all, types))
                 {
                     return $"and also by the producer at line {ChannelFacts.LineOf(otherEntry.Operation)}";
                 }
@@ -152,14 +160,31 @@ namespace ConcurrencyAnalyzers.Rules
             return null;
         }
 
+        /// <summary>The started work writes the channel it completes: it is a producer.</summary>
+        /// <remarks>Handing the writer to a helper (`Scan(root, writer)`) counts as writing it.</remarks>
+        private static bool WritesInWork(ConcurrentEntryPoint entry, ChannelOperation completion, ImmutableArray<ChannelOperation> all, KnownTypes types)
+        {
+            var work = entry.Work.FirstOrDefault(w => completion.Invocation.IsWithin(w));
+            if (work is null)
+            {
+                return false;
+            }
+
+            return all.Any(o => o.Kind == ChannelOperationKind.Write && ChannelFacts.SameChannel(o, completion) && o.Invocation.IsWithin(work))
+                || work.DescendantsInSourceOrder().OfType<IInvocationOperation>().Any(call =>
+                    !ReferenceEquals(call, completion.Invocation)
+                    && call.Arguments.Any(a => SymbolEqualityComparer.Default.Equals(ChannelOperation.RootOf(a.Value, types), completion.Root)));
+        }
+
         /// <summary>`sources.Select(async s => { …; writer.Complete(); })`: one concurrent async call per item.</summary>
-        private static string? AsyncSelectorReason(ChannelOperation completion)
+        private static string? AsyncSelectorReason(ChannelOperation completion, ImmutableArray<ChannelOperation> all)
         {
             for (var current = completion.Invocation.Parent; current is not null; current = current.Parent)
             {
                 if (current is IAnonymousFunctionOperation lambda)
                 {
-                    return lambda.Symbol.IsAsync && IsPerItemSelector(lambda) && !IsDeclaredWithin(completion.Root, lambda.Syntax)
+                    return lambda.Symbol.IsAsync && IsPerItemSelector(lambda) && !IsDeclaredWithin(completion.Root, lambda.Syntax) && !IsDeclaredWithin(completion.InstanceRoot, lambda.Syntax)
+                        && all.Any(o => o.Kind == ChannelOperationKind.Write && ChannelFacts.SameChannel(o, completion) && o.Invocation.IsWithin(lambda))
                         ? "which runs once per item, all at the same time"
                         : null;
                 }
@@ -172,6 +197,9 @@ namespace ConcurrencyAnalyzers.Rules
 
             return null;
         }
+
+        private static bool IsPerIteration(ChannelOperation completion, SyntaxNode scope) =>
+            IsDeclaredWithin(completion.Root, scope) || IsDeclaredWithin(completion.InstanceRoot, scope);
 
         /// <summary>A variable declared inside the repeated code is a different channel each time.</summary>
         private static bool IsDeclaredWithin(ISymbol? root, SyntaxNode scope) =>

@@ -49,7 +49,8 @@ namespace ConcurrencyAnalyzers.Rules
 
                 foreach (var completion in facts.Completions)
                 {
-                    if (ChannelFacts.SameChannel(write, completion) && facts.MayRunAfter(completion.Invocation, write.Invocation) && !ChannelFacts.IsFreshEachIteration(completion, write))
+                    if (ChannelFacts.SameChannel(write, completion) && facts.MayRunAfter(completion.Invocation, write.Invocation) && !ChannelFacts.IsFreshEachIteration(completion, write)
+                        && !IsSelfFeeding(write, completion, facts) && !ChannelFacts.IsReassignedBetween(completion, write, facts.Root))
                     {
                         var story = $"'{write.Display}' is completed at line {ChannelFacts.LineOf(completion.Invocation)} and written here afterwards";
                         context.ReportDiagnostic(Diagnostic.Create(
@@ -96,6 +97,11 @@ namespace ConcurrencyAnalyzers.Rules
                 if (work is null)
                 {
                     continue; // awaited where it starts
+                }
+
+                if (work.Handle is null && work.Collection is null && !IsDiscarded(work.Start))
+                {
+                    continue; // kept somewhere the model does not follow (an array, WhenAll's arguments): it may well be awaited
                 }
 
                 var joins = work.FindJoins(function);
@@ -172,15 +178,12 @@ namespace ConcurrencyAnalyzers.Rules
             // A writer field completed in one member and written in another.
             foreach (var facts in all)
             {
-                if (ChannelFacts.IsConstruction(facts.Member))
-                {
-                    continue;
-                }
-
                 foreach (var write in facts.Writes)
                 {
-                    if (!ChannelFacts.IsMemberOf(write.Root, type) || write.HandlesCompletion(types) || reported.Contains(write.Invocation)
-                        || IsGuardedByState(write.Invocation)
+                    if ((ChannelFacts.IsConstruction(facts.Member) && !IsInNestedFunction(write.Invocation))
+                        || IsOnlyCalledBeforeCompletion(facts.Member, write, all, type, context.CancellationToken)
+                        || !ChannelFacts.IsMemberOf(write.Root, type) || write.HandlesCompletion(types) || reported.Contains(write.Invocation)
+                        || ChannelFacts.IsGuardedByState(write.Invocation)
                         || facts.Completions.Any(c => ChannelFacts.SameChannel(c, write)))
                     {
                         // The member that completes the writer itself owns its lifetime; its own order is checked above.
@@ -231,34 +234,78 @@ namespace ConcurrencyAnalyzers.Rules
             return argument is not null && SymbolEqualityComparer.Default.Equals(ChannelOperation.RootOf(argument.Value, types), completion.Root);
         }
 
-        /// <summary>
-        /// `if (!_stopped) writer.TryWrite(x)`, `!_stopping &amp;&amp; queue.TryAdd(x)`: the member checks the
-        /// type's own state before writing. The check and the completion may still race, but the author
-        /// has made the order a decision; the rule does not second-guess it.
-        /// </summary>
-        private static bool IsGuardedByState(IOperation write)
+        private static bool IsDiscarded(IOperation start)
         {
-            IOperation child = write;
-            for (var current = write.Parent; current is not null; child = current, current = current.Parent)
-            {
-                IOperation? condition = current switch
-                {
-                    IConditionalOperation conditional when !ReferenceEquals(conditional.Condition, child) => conditional.Condition,
-                    IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } both when ReferenceEquals(both.RightOperand, child) => both.LeftOperand,
-                    _ => null,
-                };
-                if (condition is not null && condition.DescendantsAndSelf().Any(o => o is IFieldReferenceOperation { Field.Type.SpecialType: SpecialType.System_Boolean } or IPropertyReferenceOperation { Property.Name: "IsAddingCompleted" or "IsCompleted" or "IsCancellationRequested" }))
-                {
-                    return true;
-                }
+            var parent = start.WalkUpConversions(out var child);
+            return parent is IExpressionStatementOperation
+                || (parent is ISimpleAssignmentOperation { Target: IDiscardOperation } discard && ReferenceEquals(discard.Value, child));
+        }
 
+        private static bool IsInNestedFunction(IOperation operation)
+        {
+            for (var current = operation.Parent; current is not null; current = current.Parent)
+            {
                 if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
                 {
-                    return false;
+                    return true;
                 }
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// A consumer that feeds its own channel (a crawler queueing the links it finds) and completes it
+        /// inside the read loop when the work runs out: the loop's next round only runs if more was read.
+        /// </summary>
+        private static bool IsSelfFeeding(ChannelOperation write, ChannelOperation completion, ChannelFacts facts)
+        {
+            for (var current = completion.Invocation.Parent; current is not null; current = current.Parent)
+            {
+                if (current is ILoopOperation loop && write.Invocation.IsWithin(loop)
+                    && facts.Operations.Any(o => o.Kind is ChannelOperationKind.Read or ChannelOperationKind.ReadToEnd && ChannelFacts.SameChannel(o, completion) && o.Invocation.IsWithin(loop)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A private helper whose every use in the type is a call from a member that completes the same
+        /// writer, made before that completion: it writes before the completion, by construction. (A call
+        /// after the completion is reported at the call.)
+        /// </summary>
+        private static bool IsOnlyCalledBeforeCompletion(IMethodSymbol? helper, ChannelOperation write, IReadOnlyList<ChannelFacts> all, INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
+        {
+            if (helper is null || helper.DeclaredAccessibility != Accessibility.Private || helper.MethodKind != MethodKind.Ordinary)
+            {
+                return false;
+            }
+
+            var uses = 0;
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                foreach (var token in reference.GetSyntax(cancellationToken).DescendantTokens())
+                {
+                    if (!token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) || token.ValueText != helper.Name || token.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax)
+                    {
+                        continue;
+                    }
+
+                    uses++;
+                    var caller = all.FirstOrDefault(f => f.Root.Syntax.SyntaxTree == token.SyntaxTree && f.Root.Syntax.Span.Contains(token.Span));
+                    var call = caller?.Calls.FirstOrDefault(c => c.Syntax.Span.Contains(token.Span) && SymbolEqualityComparer.Default.Equals(c.TargetMethod.OriginalDefinition, helper.OriginalDefinition));
+                    if (caller is null || call is null
+                        || !caller.Completions.Any(c => ChannelFacts.SameChannel(c, write) && caller.MayRunAfter(call, c.Invocation) && !caller.MayRunAfter(c.Invocation, call)))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return uses > 0;
         }
 
         /// <summary>Writing to a disposed object throwing is its contract, not a bug of the write.</summary>

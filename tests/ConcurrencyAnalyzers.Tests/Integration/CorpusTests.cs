@@ -37,7 +37,7 @@ namespace ConcurrencyAnalyzers.Tests.Integration
             Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
 
             var (diagnostics, exceptions) = await AnalyzerRunner.RunAsync(compilation);
-            Assert.Empty(exceptions);
+            Assert.True(exceptions.Count == 0, string.Join(Environment.NewLine, exceptions));
 
             var expected = new List<string>();
             var lines = text.Split('\n');
