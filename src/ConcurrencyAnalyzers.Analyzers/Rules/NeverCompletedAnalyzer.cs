@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using ConcurrencyAnalyzers.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -11,14 +11,15 @@ namespace ConcurrencyAnalyzers.Rules
 {
     /// <summary>
     /// CONC042: a channel read to the end (ReadAllAsync, a WaitToReadAsync loop, GetConsumingEnumerable)
-    /// without a token, whose writer nothing in the compilation completes.
+    /// without a token and without another way out of the loop, whose writer nothing in the
+    /// compilation completes.
     /// <para>
     /// A whole-compilation fact, built once per compilation: every variable a channel passes through
     /// (fields, properties, locals, parameters of the methods it is handed to, what methods return) is put
     /// in one group with the variables it is assigned from. A group is reported only when everything about
-    /// it is known: it holds the place the channel is created, no code outside the compilation can reach
-    /// its writer (a public member, an argument to a method without source, a parameter of a public
-    /// method) and none of its variables is completed.
+    /// it is known: it holds the place the channel is created, and every use of its writing end is one
+    /// the rule understands — any other use (a public member, an argument to a method without source, an
+    /// array, a tuple, another channel) counts as code that may complete it.
     /// </para>
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -31,50 +32,42 @@ namespace ConcurrencyAnalyzers.Rules
 
         private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
         {
-            var flow = new ChannelGroups(types);
-            context.RegisterOperationBlockAction(blockContext =>
-            {
-                foreach (var block in blockContext.OperationBlocks)
-                {
-                    // Field and property initializers are short; `= new()` names no type, so they are always looked at.
-                    if (blockContext.OwningSymbol is IFieldSymbol or IPropertySymbol || ChannelFacts.MentionsChannelMethod(block.Syntax) || MentionsChannelType(block.Syntax))
-                    {
-                        flow.Add(block, blockContext.OwningSymbol);
-                    }
-                }
-            });
-            context.RegisterSymbolAction(symbolContext => flow.AddMember(symbolContext.Symbol), SymbolKind.Field, SymbolKind.Property);
+            var groups = new ChannelGroups(types);
+            context.RegisterOperationAction(
+                operationContext => groups.Add(operationContext.Operation, operationContext.ContainingSymbol),
+                OperationKind.Invocation,
+                OperationKind.ObjectCreation,
+                OperationKind.FieldReference,
+                OperationKind.PropertyReference,
+                OperationKind.LocalReference,
+                OperationKind.ParameterReference);
+            context.RegisterSymbolAction(symbolContext => groups.AddMember(symbolContext.Symbol), SymbolKind.Field, SymbolKind.Property);
             context.RegisterCompilationEndAction(endContext =>
             {
-                foreach (var read in flow.NeverCompletedReads())
+                foreach (var read in groups.NeverCompletedReads())
                 {
-                    endContext.ReportDiagnostic(Diagnostic.Create(
-                        RuleDescriptors.NeverCompleted,
-                        read.Invocation.Syntax.GetLocation(),
-                        Describe(read),
-                        read.Display));
+                    endContext.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.NeverCompleted, read.Location, read.Description, read.Display));
                 }
             });
         }
 
-        private static string Describe(ChannelOperation read) => read.MethodName switch
+        private sealed class Read
         {
-            "ReadAllAsync" => "This await foreach over ReadAllAsync",
-            "WaitToReadAsync" => "This WaitToReadAsync loop",
-            _ => "This foreach over GetConsumingEnumerable",
-        };
-
-        private static bool MentionsChannelType(SyntaxNode node)
-        {
-            foreach (var token in node.DescendantTokens())
+            public Read(Location location, ISymbol root, string description, string display)
             {
-                if (token.ValueText is "Channel" or "BlockingCollection" or "ChannelWriter" or "ChannelReader")
-                {
-                    return true;
-                }
+                Location = location;
+                Root = root;
+                Description = description;
+                Display = display;
             }
 
-            return false;
+            public Location Location { get; }
+
+            public ISymbol Root { get; }
+
+            public string Description { get; }
+
+            public string Display { get; }
         }
 
         /// <summary>The groups of variables one channel passes through, with what is known of each group.</summary>
@@ -86,234 +79,351 @@ namespace ConcurrencyAnalyzers.Rules
             private readonly HashSet<ISymbol> _created = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             private readonly HashSet<ISymbol> _completed = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             private readonly HashSet<ISymbol> _escaped = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            private readonly ConcurrentBag<ChannelOperation> _reads = new ConcurrentBag<ChannelOperation>();
+            private readonly List<Read> _reads = new List<Read>();
 
             public ChannelGroups(KnownTypes types) => _types = types;
 
             /// <summary>Fields and properties the outside world can reach carry the channel out of sight.</summary>
             public void AddMember(ISymbol member)
             {
-                var type = member.ValueType();
-                if (IsWritingEnd(type) && IsVisibleOutside(member))
+                if (IsWritingEnd(member.ValueType()) && IsVisibleOutside(member))
                 {
                     lock (_gate)
                     {
                         _escaped.Add(member.OriginalDefinition);
                     }
                 }
+
+                // record Pipe(ChannelWriter<int> Writer): the parameter initializes the property.
+                if (member is IPropertySymbol property && property.ContainingType.IsRecord && IsAnyEnd(property.Type))
+                {
+                    foreach (var constructor in property.ContainingType.InstanceConstructors)
+                    {
+                        var parameter = constructor.Parameters.FirstOrDefault(p => p.Name == property.Name && SymbolEqualityComparer.Default.Equals(p.Type, property.Type));
+                        if (parameter is not null && constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is RecordDeclarationSyntax))
+                        {
+                            lock (_gate)
+                            {
+                                Union(parameter.OriginalDefinition, property.OriginalDefinition);
+                            }
+                        }
+                    }
+                }
             }
 
-            public void Add(IOperation block, ISymbol owner)
+            public void Add(IOperation operation, ISymbol? owner)
             {
-                var created = new List<ISymbol>();
-                var completed = new List<ISymbol>();
-                var escaped = new List<ISymbol>();
-                var links = new List<(ISymbol, ISymbol)>();
-
-                foreach (var operation in block.DescendantsInSourceOrder())
+                switch (operation)
                 {
-                    switch (operation)
-                    {
-                        case IInvocationOperation invocation:
-                            if (ChannelOperation.TryGet(invocation, _types, out var channelOperation))
+                    case IInvocationOperation invocation:
+                        AddInvocation(invocation, owner);
+                        break;
+                    case IObjectCreationOperation creation when _types.IsBlockingCollection(creation.Type):
+                        if (AssignedTo(creation, owner) is { } collection)
+                        {
+                            lock (_gate)
                             {
-                                if (channelOperation.Root is { } root)
-                                {
-                                    if (channelOperation.Kind == ChannelOperationKind.Complete)
-                                    {
-                                        completed.Add(root);
-                                    }
-                                    else if (channelOperation.Kind == ChannelOperationKind.ReadToEnd && !StopsOnToken(channelOperation))
-                                    {
-                                        _reads.Add(channelOperation);
-                                    }
-                                }
+                                _created.Add(collection);
+                            }
+                        }
+
+                        break;
+                    default:
+                        AddReference(operation, owner);
+                        break;
+                }
+            }
+
+            private void AddInvocation(IInvocationOperation invocation, ISymbol? owner)
+            {
+                if (ChannelOperation.TryGet(invocation, _types, out var channelOperation))
+                {
+                    if (channelOperation.Root is not { } root)
+                    {
+                        return;
+                    }
+
+                    if (channelOperation.Kind == ChannelOperationKind.Complete)
+                    {
+                        lock (_gate)
+                        {
+                            _completed.Add(root);
+                        }
+                    }
+                    else if (channelOperation.Kind == ChannelOperationKind.ReadToEnd && IsConsumedToTheEnd(channelOperation))
+                    {
+                        var read = new Read(invocation.Syntax.GetLocation(), root, Describe(channelOperation), channelOperation.Display);
+                        lock (_gate)
+                        {
+                            _reads.Add(read);
+                        }
+                    }
+
+                    return;
+                }
+
+                if (IsCreation(invocation) && AssignedTo(invocation, owner) is { } created)
+                {
+                    lock (_gate)
+                    {
+                        _created.Add(created);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// A reference to a variable that holds a channel or a writing end: the uses the rule
+            /// understands link it to other variables; any other use lets it escape.
+            /// </summary>
+            private void AddReference(IOperation reference, ISymbol? owner)
+            {
+                if (!IsAnyEnd(reference.Type) || reference.TargetSymbol() is not { } symbol)
+                {
+                    return;
+                }
+
+                // `x.Field` of another object: the member's own reference is handled by the walk below; the instance is not a channel.
+                IOperation value = reference;
+                var parent = value.WalkUpConversions(out var child);
+                while (parent is IPropertyReferenceOperation { Property.Name: "Writer" or "Reader" } end && ReferenceEquals(end.Instance, child) && _types.IsChannel(end.Property.ContainingType))
+                {
+                    value = end;
+                    parent = value.WalkUpConversions(out child);
+                }
+
+                // Where a reading end goes links variables to their channel, but reading never completes it.
+                var reading = !IsWritingEnd(value.Type) && !IsWritingEnd(child.Type);
+
+                var root = ChannelOperation.RootOf(value, _types);
+                if (root is null)
+                {
+                    return;
+                }
+
+                var links = new List<(ISymbol, ISymbol)>();
+                var escapes = false;
+                switch (parent)
+                {
+                    case IInvocationOperation call when ReferenceEquals(call.Instance, child):
+                    case IPropertyReferenceOperation member when ReferenceEquals(member.Instance, child):
+                        // A method or property of the writer, channel or collection itself (Complete, Count, Dispose): understood.
+                        break;
+                    case IConditionalAccessOperation access when ReferenceEquals(access.Operation, child):
+                        break;
+                    case IArgumentOperation argument when argument.Parent is IInvocationOperation or IObjectCreationOperation:
+                        var target = argument.Parent is IInvocationOperation invoked ? invoked.TargetMethod : ((IObjectCreationOperation)argument.Parent).Constructor;
+                        if (target is not null && argument.Parameter is { } parameter && HasSource(target))
+                        {
+                            links.Add((root, parameter.OriginalDefinition));
+                        }
+                        else
+                        {
+                            escapes = true;
+                        }
+
+                        break;
+                    case ISimpleAssignmentOperation assignment when ReferenceEquals(assignment.Value, child):
+                        if (assignment.Target.TargetSymbol() is { } assigned && IsAnyEnd(assigned.ValueType()))
+                        {
+                            links.Add((root, assigned));
+                        }
+                        else
+                        {
+                            escapes = true;
+                        }
+
+                        break;
+                    case ISimpleAssignmentOperation assignment when ReferenceEquals(assignment.Target, child):
+                        // A new value for the variable: recorded where the value is seen.
+                        break;
+                    case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
+                        links.Add((root, declarator.Symbol));
+                        break;
+                    case IFieldInitializerOperation fieldInitializer:
+                        foreach (var field in fieldInitializer.InitializedFields)
+                        {
+                            links.Add((root, field.OriginalDefinition));
+                        }
+
+                        break;
+                    case IPropertyInitializerOperation propertyInitializer:
+                        foreach (var property in propertyInitializer.InitializedProperties)
+                        {
+                            links.Add((root, property.OriginalDefinition));
+                        }
+
+                        break;
+                    case IReturnOperation:
+                        var function = EnclosingFunction.Of(reference, owner).Symbol;
+                        if (function is null || function.MethodKind is MethodKind.AnonymousFunction or MethodKind.LocalFunction || IsVisibleOutside(function) || IsReachedThroughAnotherSymbol(function))
+                        {
+                            escapes = true;
+                        }
+                        else
+                        {
+                            links.Add((root, Member(function)));
+                        }
+
+                        break;
+                    case ICoalesceOperation or IConditionalOperation or IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } or IIsPatternOperation:
+                        // `writer ?? throw …`, `x ? a : b`, null checks: the value flows on or is only compared.
+                        if (parent is ICoalesceOperation or IConditionalOperation)
+                        {
+                            var outer = parent.WalkUpConversions(out _);
+                            if (outer is ISimpleAssignmentOperation { Target: var outerTarget } && outerTarget.TargetSymbol() is { } flowsTo)
+                            {
+                                links.Add((root, flowsTo));
+                            }
+                            else if (outer is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation outerDeclarator })
+                            {
+                                links.Add((root, outerDeclarator.Symbol));
                             }
                             else
                             {
-                                AddArguments(invocation.TargetMethod, invocation.Arguments, escaped, links);
-                                if (IsCreation(invocation) && AssignedTo(invocation) is { } target)
-                                {
-                                    created.Add(target);
-                                }
+                                escapes = true;
                             }
+                        }
 
-                            break;
-                        case IObjectCreationOperation creation:
-                            if (creation.Constructor is { } constructor)
-                            {
-                                AddArguments(constructor, creation.Arguments, escaped, links);
-                            }
-
-                            if (_types.IsBlockingCollection(creation.Type) && AssignedTo(creation) is { } collection)
-                            {
-                                created.Add(collection);
-                            }
-
-                            break;
-                        case IReturnOperation { ReturnedValue: { } returned } when IsWritingEnd(returned.WalkDownConversions().Type) || IsWritingEnd(returned.Type):
-                            var returnedRoot = ChannelOperation.RootOf(returned, _types);
-                            var function = EnclosingFunction.Of(operation, owner).Symbol;
-                            if (returnedRoot is not null && function is not null)
-                            {
-                                if (function.MethodKind is MethodKind.AnonymousFunction or MethodKind.LocalFunction || IsVisibleOutside(function))
-                                {
-                                    escaped.Add(returnedRoot);
-                                }
-                                else
-                                {
-                                    links.Add((returnedRoot, Member(function)));
-                                }
-                            }
-
-                            break;
-                        case ISimpleAssignmentOperation assignment when IsAnyEnd(assignment.Target.Type):
-                            Link(assignment.Target.TargetSymbol(), assignment.Value, links, escaped);
-                            break;
-                        case IVariableDeclaratorOperation declarator when IsAnyEnd(declarator.Symbol.Type) && (declarator.Initializer ?? declarator.GetVariableInitializer()) is { } initializer:
-                            Link(declarator.Symbol, initializer.Value, links, escaped);
-                            break;
-                        case IFieldInitializerOperation fieldInitializer:
-                            foreach (var field in fieldInitializer.InitializedFields)
-                            {
-                                if (IsAnyEnd(field.Type))
-                                {
-                                    Link(field.OriginalDefinition, fieldInitializer.Value, links, escaped);
-                                }
-                            }
-
-                            break;
-                        case IPropertyInitializerOperation propertyInitializer:
-                            foreach (var property in propertyInitializer.InitializedProperties)
-                            {
-                                if (IsAnyEnd(property.Type))
-                                {
-                                    Link(property.OriginalDefinition, propertyInitializer.Value, links, escaped);
-                                }
-                            }
-
-                            break;
-                    }
-                }
-
-                // A property or method body that is a single expression returns it.
-                if (owner is IMethodSymbol { MethodKind: MethodKind.PropertyGet } getter && block is IBlockOperation { Operations.Length: 1 } body
-                    && body.Operations[0] is IReturnOperation { ReturnedValue: { } value } && ChannelOperation.RootOf(value, _types) is { } gotten)
-                {
-                    links.Add((gotten, Member(getter)));
+                        break;
+                    case IExpressionStatementOperation or INameOfOperation or null:
+                        break;
+                    default:
+                        escapes = true; // an array, a tuple, another channel, an interpolation, a lambda's return…
+                        break;
                 }
 
                 lock (_gate)
                 {
-                    _created.UnionWith(created);
-                    _completed.UnionWith(completed);
-                    _escaped.UnionWith(escaped);
                     foreach (var (a, b) in links)
                     {
                         Union(a, b);
                     }
+
+                    if (escapes && !reading)
+                    {
+                        _escaped.Add(root);
+                    }
                 }
             }
 
-            public IEnumerable<ChannelOperation> NeverCompletedReads()
+            public IEnumerable<Read> NeverCompletedReads()
             {
                 lock (_gate)
                 {
                     var created = Groups(_created);
                     var spoiled = Groups(_completed.Concat(_escaped));
-
                     return _reads
-                        .Where(r => r.Root is not null && created.Contains(Find(r.Root)) && !spoiled.Contains(Find(r.Root)))
-                        .OrderBy(r => r.Invocation.Syntax.SyntaxTree.FilePath, System.StringComparer.Ordinal)
-                        .ThenBy(r => r.Invocation.Syntax.SpanStart)
+                        .Where(r => created.Contains(Find(r.Root)) && !spoiled.Contains(Find(r.Root)))
+                        .OrderBy(r => r.Location.SourceTree?.FilePath, System.StringComparer.Ordinal)
+                        .ThenBy(r => r.Location.SourceSpan.Start)
                         .ToList();
                 }
             }
 
+            private static string Describe(ChannelOperation read) => read.MethodName switch
+            {
+                "ReadAllAsync" => "This await foreach over ReadAllAsync",
+                "WaitToReadAsync" => "This WaitToReadAsync loop",
+                _ => "This foreach over GetConsumingEnumerable",
+            };
+
             private HashSet<ISymbol> Groups(IEnumerable<ISymbol> symbols) =>
                 new HashSet<ISymbol>(symbols.Select(Find), SymbolEqualityComparer.Default);
 
-            private void AddArguments(IMethodSymbol target, ImmutableArray<IArgumentOperation> arguments, List<ISymbol> escaped, List<(ISymbol, ISymbol)> links)
+            /// <summary>
+            /// The read really waits for the end: it is the collection of a foreach in the same function (or
+            /// of Parallel.ForEach), no token stops it, and its loop has no other way out.
+            /// </summary>
+            private bool IsConsumedToTheEnd(ChannelOperation read)
             {
-                foreach (var argument in arguments)
+                if (HasToken(read.Invocation))
                 {
-                    var value = argument.Value;
-                    if (argument.IsImplicit && argument.ArgumentKind == ArgumentKind.DefaultValue)
-                    {
-                        continue;
-                    }
+                    return false;
+                }
 
-                    var type = value.WalkDownConversions().Type;
-                    if (!IsAnyEnd(type) && !IsAnyEnd(value.Type))
+                ILoopOperation? loop;
+                if (read.MethodName == "WaitToReadAsync")
+                {
+                    loop = Ancestor<ILoopOperation>(read.Invocation);
+                    if (loop is IWhileLoopOperation { Condition: { } condition }
+                        && condition.DescendantsAndSelf().Any(o => o is IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" }))
                     {
-                        continue;
-                    }
-
-                    var root = ChannelOperation.RootOf(value, _types);
-                    var parameter = argument.Parameter?.OriginalDefinition;
-                    var hasSource = target.OriginalDefinition.Locations.Any(l => l.IsInSource) && !target.IsAbstract && !target.IsVirtual && !target.IsOverride && target.ContainingType.TypeKind != TypeKind.Interface;
-                    if (parameter is not null && hasSource)
-                    {
-                        if (root is not null)
-                        {
-                            links.Add((root, parameter));
-                        }
-                        else
-                        {
-                            escaped.Add(parameter);
-                        }
-                    }
-                    else if (root is not null && (IsWritingEnd(type) || IsWritingEnd(value.Type)))
-                    {
-                        escaped.Add(root);
+                        return false;
                     }
                 }
+                else
+                {
+                    var consumer = read.Invocation.WalkUpConversions(out var child);
+
+                    // ReadAllAsync().WithCancellation(token) / .ConfigureAwait(false)
+                    while (consumer is IInvocationOperation { TargetMethod.Name: "WithCancellation" or "ConfigureAwait" } wrapper && ReferenceEquals(wrapper.Instance?.WalkDownConversions(), child.WalkDownConversions()))
+                    {
+                        if (wrapper.TargetMethod.Name == "WithCancellation" && HasToken(wrapper))
+                        {
+                            return false;
+                        }
+
+                        consumer = wrapper.WalkUpConversions(out child);
+                    }
+
+                    if (consumer is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "ForEach" } parallel } && KnownTypes.Is(parallel.TargetMethod.ContainingType, _types.Parallel))
+                    {
+                        return true;
+                    }
+
+                    loop = consumer as IForEachLoopOperation;
+                    if (loop is null)
+                    {
+                        return false; // returned, passed on, or cut short with Take/First
+                    }
+                }
+
+                return loop is not null && !LeavesEarly(loop);
             }
 
-            private void Link(ISymbol? target, IOperation value, List<(ISymbol, ISymbol)> links, List<ISymbol> escaped)
+            /// <summary>A break, return, throw or goto that leaves the loop: it ends on a sentinel, not on completion.</summary>
+            private static bool LeavesEarly(ILoopOperation loop)
             {
-                var inner = value.WalkDownConversions();
-                if (inner is IInvocationOperation or IObjectCreationOperation)
+                foreach (var node in loop.Body.Syntax.DescendantNodesAndSelf(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
                 {
-                    // Creations are recorded where they are seen; other calls of this compilation link through their returns.
-                    if (target is not null && inner is IInvocationOperation call && !IsCreation(call))
+                    switch (node)
                     {
-                        if (call.TargetMethod.OriginalDefinition.Locations.Any(l => l.IsInSource))
-                        {
-                            links.Add((target, call.TargetMethod.OriginalDefinition));
-                        }
-                        else
-                        {
-                            escaped.Add(target); // made by code we cannot see
-                        }
+                        case ReturnStatementSyntax or ThrowStatementSyntax or GotoStatementSyntax or YieldStatementSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.YieldBreakStatement }:
+                            return true;
+                        case BreakStatementSyntax brk when brk.Ancestors().TakeWhile(a => a != loop.Syntax).All(a => a is not (WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax or SwitchStatementSyntax)):
+                            return true;
                     }
-
-                    return;
                 }
 
-                var root = ChannelOperation.RootOf(value, _types);
-                if (target is null)
-                {
-                    // Stored somewhere that is not a variable (an array slot, another object's member): out of sight.
-                    if (root is not null && IsWritingEnd(inner.Type))
-                    {
-                        escaped.Add(root);
-                    }
-
-                    return;
-                }
-
-                if (root is not null)
-                {
-                    links.Add((target, root));
-                }
-                else if (inner is not (IDefaultValueOperation or ILiteralOperation))
-                {
-                    escaped.Add(target);
-                }
+                return false;
             }
 
-            private ISymbol? AssignedTo(IOperation creation)
+            private bool HasToken(IInvocationOperation invocation) =>
+                invocation.Arguments.Any(argument =>
+                    _types.IsCancellationToken(argument.Parameter?.Type) && !argument.IsImplicit
+                    && argument.Value.WalkDownConversions() is not IDefaultValueOperation
+                    && argument.Value.WalkDownConversions() is not IPropertyReferenceOperation { Property.Name: "None" });
+
+            private static T? Ancestor<T>(IOperation operation)
+                where T : class, IOperation
+            {
+                for (var current = operation.Parent; current is not null; current = current.Parent)
+                {
+                    if (current is T found)
+                    {
+                        return found;
+                    }
+
+                    if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                    {
+                        return null;
+                    }
+                }
+
+                return null;
+            }
+
+            private static ISymbol? AssignedTo(IOperation creation, ISymbol? owner)
             {
                 var parent = creation.WalkUpConversions(out var child);
                 switch (parent)
@@ -327,41 +437,23 @@ namespace ConcurrencyAnalyzers.Rules
                     case IPropertyInitializerOperation propertyInitializer when propertyInitializer.InitializedProperties.Length == 1:
                         return propertyInitializer.InitializedProperties[0].OriginalDefinition;
                     case IReturnOperation:
-                        return EnclosingFunction.Of(creation, null).Symbol is { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } method ? Member(method) : null;
+                        return EnclosingFunction.Of(creation, owner).Symbol is { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } method && !IsVisibleOutside(method) ? Member(method) : null;
                     default:
                         return null;
                 }
             }
 
-            private bool IsCreation(IInvocationOperation invocation) =>
+            private static bool IsCreation(IInvocationOperation invocation) =>
                 invocation.TargetMethod.IsStatic
                 && invocation.TargetMethod.Name.StartsWith("Create", System.StringComparison.Ordinal)
                 && invocation.TargetMethod.ContainingType is { Name: "Channel" } container
                 && container.ContainingNamespace?.ToDisplayString() == "System.Threading.Channels";
 
-            /// <summary>The token given to the read (or checked by its loop) ends it; no completion is needed.</summary>
-            private bool StopsOnToken(ChannelOperation read)
-            {
-                foreach (var argument in read.Invocation.Arguments)
-                {
-                    if (_types.IsCancellationToken(argument.Parameter?.Type) && !argument.IsImplicit
-                        && argument.Value.WalkDownConversions() is not IDefaultValueOperation
-                        && !(argument.Value.WalkDownConversions() is IPropertyReferenceOperation { Property.Name: "None" }))
-                    {
-                        return true;
-                    }
-                }
-
-                // while (!token.IsCancellationRequested && await reader.WaitToReadAsync())
-                var loop = read.Invocation.Parent;
-                while (loop is not null and not ILoopOperation)
-                {
-                    loop = loop.Parent;
-                }
-
-                return loop is IWhileLoopOperation { Condition: { } condition }
-                    && condition.DescendantsAndSelf().Any(o => o is IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" });
-            }
+            /// <summary>A method whose body this compilation has and that no override can replace.</summary>
+            private static bool HasSource(IMethodSymbol method) =>
+                method.OriginalDefinition.Locations.Any(l => l.IsInSource)
+                && !method.IsAbstract && !method.IsVirtual && !method.IsOverride && !method.IsExtern
+                && method.ContainingType.TypeKind != TypeKind.Interface;
 
             private bool IsAnyEnd(ITypeSymbol? type) =>
                 _types.IsChannel(type) || _types.IsChannelWriter(type) || _types.IsChannelReader(type) || _types.IsBlockingCollection(type);
@@ -382,19 +474,51 @@ namespace ConcurrencyAnalyzers.Rules
                 return true;
             }
 
+            /// <summary>An override or an interface implementation: callers reach it through the base or interface member, which the groups do not follow.</summary>
+            private static bool IsReachedThroughAnotherSymbol(IMethodSymbol method)
+            {
+                ISymbol member = method.AssociatedSymbol ?? method;
+                if (method.IsOverride || method.ExplicitInterfaceImplementations.Length > 0
+                    || (member is IPropertySymbol { IsOverride: true } or IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 }))
+                {
+                    return true;
+                }
+
+                foreach (var face in method.ContainingType.AllInterfaces)
+                {
+                    foreach (var candidate in face.GetMembers(member.Name))
+                    {
+                        if (SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(candidate), member))
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
+            }
+
             /// <summary>A getter stands for its property, so that `Writer => _channel.Writer` and uses of `Writer` meet.</summary>
             private static ISymbol Member(IMethodSymbol method) =>
                 method.AssociatedSymbol is IPropertySymbol property ? property.OriginalDefinition : method.OriginalDefinition;
 
             private ISymbol Find(ISymbol symbol)
             {
-                var current = symbol;
-                while (_parent.TryGetValue(current, out var next) && !SymbolEqualityComparer.Default.Equals(next, current))
+                var root = symbol;
+                while (_parent.TryGetValue(root, out var next) && !SymbolEqualityComparer.Default.Equals(next, root))
                 {
+                    root = next;
+                }
+
+                // Path compression: later finds of the same symbols are one step.
+                var current = symbol;
+                while (_parent.TryGetValue(current, out var next) && !SymbolEqualityComparer.Default.Equals(next, root))
+                {
+                    _parent[current] = root;
                     current = next;
                 }
 
-                return current;
+                return root;
             }
 
             private void Union(ISymbol a, ISymbol b)

@@ -16,8 +16,9 @@ namespace ConcurrencyAnalyzers.Rules
     /// CONC042 fix: complete the writer once the producers are done. Offered where the member that holds
     /// the read (or starts the consumer) also starts the producers and awaits them in a statement of its
     /// own (`await Task.WhenAll(producers);`, `await producer;`) that does not wait for the consumer too:
-    /// the completion goes right after that statement. Elsewhere the place that knows the producers are
-    /// done is a design decision, and no fix is offered.
+    /// the completion goes right after that statement. The channel must be a local of that member, and
+    /// nothing after that statement may still write it or hand it on. Elsewhere the place that knows the
+    /// producers are done is a design decision, and no fix is offered.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NeverCompletedCodeFix)), Shared]
     public sealed class NeverCompletedCodeFix : PlannedCodeFix
@@ -31,7 +32,7 @@ namespace ConcurrencyAnalyzers.Rules
             if (model.GetOperation(node, cancellationToken) is not IInvocationOperation invocation
                 || !ChannelOperation.TryGet(invocation, types, out var read)
                 || read.Kind != ChannelOperationKind.ReadToEnd
-                || read.Root is not (ILocalSymbol or IFieldSymbol))
+                || read.Root is not ILocalSymbol)
             {
                 return null;
             }
@@ -82,6 +83,18 @@ namespace ConcurrencyAnalyzers.Rules
             if (after is null || (!IsInLambda(read.Invocation.Syntax) && after.SpanStart > read.Invocation.Syntax.SpanStart))
             {
                 return null;
+            }
+
+            // Nothing after that point may still write the channel or hand it on.
+            var end = after.Span.End;
+            foreach (var later in member.DescendantsInSourceOrder().Where(o => o.Syntax.SpanStart > end))
+            {
+                if ((later is IInvocationOperation call && ChannelOperation.TryGet(call, types, out var o) && o.Kind is ChannelOperationKind.Write or ChannelOperationKind.Complete && SymbolEqualityComparer.Default.Equals(o.Root, root))
+                    || (later is IArgumentOperation argument && SymbolEqualityComparer.Default.Equals(ChannelOperation.RootOf(argument.Value, types), root)
+                        && !types.IsChannelReader(argument.Value.Type)))
+                {
+                    return null;
+                }
             }
 
             var completion = read.IsBlockingCollection ? root.Name + ".CompleteAdding();"

@@ -69,9 +69,9 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
-            // The writer must be nameable where the producers are awaited: nothing declared inside the producer.
+            // The writer (and any argument) must be nameable where the producers are awaited: nothing declared inside the producer.
             var producerSpan = entry.Operation.Syntax.Span;
-            foreach (var name in access.Expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+            foreach (var name in access.Expression.DescendantNodesAndSelf().Concat(completion.ArgumentList.DescendantNodes()).OfType<IdentifierNameSyntax>())
             {
                 var symbol = model.GetSymbolInfo(name, cancellationToken).Symbol;
                 if (symbol is ILocalSymbol or IParameterSymbol && symbol.DeclaringSyntaxReferences.Any(r => producerSpan.Contains(r.Span)))
@@ -83,12 +83,14 @@ namespace ConcurrencyAnalyzers.Rules
             var handle = ProducerJoins.HandleName(entry.Operation.Syntax);
             var start = ProducerJoins.MemberLevelStatement(entry.Operation.Syntax);
             var join = handle is null || start is null ? null : ProducerJoins.AwaitAfter(start, handle);
-            if (join is null)
+            if (join is null || ReadsTheChannelInTheSameAwait(model, types, join, access.Expression, cancellationToken))
             {
                 return null;
             }
 
-            var completeOnce = access.WithoutTrivia().ToString() + "();";
+            // TryComplete: a producer's error path may already have completed the writer with its exception.
+            var method = access.Name.Identifier.ValueText == "CompleteAdding" ? "CompleteAdding" : "TryComplete";
+            var completeOnce = access.Expression.WithoutTrivia().ToString() + "." + method + completion.ArgumentList.WithoutTrivia().ToString() + ";";
             var inFinally = block.Parent is FinallyClauseSyntax;
             if (inFinally && block.Statements.Count == 1 && block.Parent?.Parent is TryStatementSyntax tryStatement)
             {
@@ -121,6 +123,38 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             return "Complete the writer once, after all producers finish";
+        }
+
+        /// <summary>
+        /// The awaited tasks include a consumer of the same channel (`await Task.WhenAll(tasks)` where
+        /// `tasks` also holds the reader): completing after that await would never happen.
+        /// </summary>
+        private static bool ReadsTheChannelInTheSameAwait(SemanticModel model, KnownTypes types, StatementSyntax join, ExpressionSyntax writer, CancellationToken cancellationToken)
+        {
+            if (model.GetOperation(writer, cancellationToken) is not { } writerOperation || ChannelOperation.RootOf(writerOperation, types) is not { } root)
+            {
+                return true;
+            }
+
+            var block = join.Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault() ?? join.Parent!;
+            var handles = join.DescendantNodes().OfType<IdentifierNameSyntax>().Select(n => n.Identifier.ValueText).ToImmutableHashSet();
+            foreach (var read in block.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (model.GetOperation(read, cancellationToken) is Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation
+                    && ChannelOperation.TryGet(invocation, types, out var operation)
+                    && operation.Kind is ChannelOperationKind.Read or ChannelOperationKind.ReadToEnd
+                    && SymbolEqualityComparer.Default.Equals(operation.Root, root))
+                {
+                    // The reader's task is kept in a variable the await names.
+                    var kept = ConcurrentEntryPoint.Enclosing(invocation, types) is { } consumer ? ProducerJoins.HandleName(consumer.Operation.Syntax) : null;
+                    if (kept is not null && handles.Contains(kept))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
     }
 }

@@ -55,7 +55,13 @@ namespace ConcurrencyAnalyzers.Rules
                 .Select(o => o!)
                 .ToList();
 
-            foreach (var completion in sameChannel.Where(o => o.Kind == ChannelOperationKind.Complete))
+            // The completion the diagnostic names first; in Fix All its location may be stale, and any other of the same channel is tried.
+            var named = diagnostic.AdditionalLocations.Count > 0 ? diagnostic.AdditionalLocations[0].SourceSpan : default;
+            var completions = sameChannel
+                .Where(o => o.Kind == ChannelOperationKind.Complete)
+                .OrderBy(o => o.Invocation.Syntax.Span == named ? 0 : 1)
+                .ToList();
+            foreach (var completion in completions)
             {
                 if (completion.Invocation.Syntax.Parent is not ExpressionStatementSyntax statement
                     || statement.Parent is not BlockSyntax block
@@ -69,7 +75,7 @@ namespace ConcurrencyAnalyzers.Rules
                 if (node.SpanStart > statement.Span.End && block.Span.Contains(node.Span))
                 {
                     // Later statements of the same block write: after the last of them.
-                    after = block.Statements.Last(s => s.SpanStart > statement.Span.End && writes.Any(w => s.Span.Contains(w.Span)));
+                    after = block.Statements.LastOrDefault(s => s.SpanStart >= statement.Span.End && writes.Any(w => s.Span.Contains(w.Span)));
                 }
                 else if (node.Span.End < statement.SpanStart && block.Parent is StatementSyntax loop && IsLoop(loop) && loop.Span.Contains(node.Span) && loop.Parent is BlockSyntax)
                 {
@@ -77,6 +83,11 @@ namespace ConcurrencyAnalyzers.Rules
                     after = loop;
                 }
                 else
+                {
+                    continue;
+                }
+
+                if (after is null || WaitsInBetween(block, statement, after))
                 {
                     continue;
                 }
@@ -101,6 +112,31 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// Code between the old and the new place that waits for other work (`await consumer;`,
+        /// `Task.WhenAll`, `Wait()`, `Join()`): if that work is the consumer, it only ends once the writer
+        /// is completed, and moving the completion past the wait would hang. No fix then.
+        /// </summary>
+        private static bool WaitsInBetween(BlockSyntax block, StatementSyntax completion, SyntaxNode after)
+        {
+            var end = after.Span.End;
+            foreach (var statement in block.Statements.Where(s => s.SpanStart > completion.Span.End && s.SpanStart < end).Append(after).Distinct())
+            {
+                foreach (var node in statement.DescendantNodesAndSelf())
+                {
+                    switch (node)
+                    {
+                        case AwaitExpressionSyntax { Expression: IdentifierNameSyntax or MemberAccessExpressionSyntax }:
+                            return true;
+                        case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "WhenAll" or "WhenAny" or "WaitAll" or "WaitAny" or "Wait" or "Join" or "GetResult" } }:
+                            return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static bool IsInCatch(SyntaxNode statement) =>

@@ -208,5 +208,98 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyAnalyzerAsync(source);
         }
+
+        [Fact]
+        public Task Completion_through_helpers_records_guards_and_reads_that_end_otherwise_are_not_reported()
+        {
+            const string source = """
+                using System;
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                internal sealed record Pipe(Channel<int> Jobs);
+
+                internal sealed class Producer
+                {
+                    private readonly ChannelWriter<int> _writer;
+
+                    public Producer(ChannelWriter<int> writer) => _writer = writer ?? throw new ArgumentNullException(nameof(writer));
+
+                    public void Finish() => _writer.TryComplete();
+                }
+
+                internal sealed class Worker
+                {
+                    private readonly Channel<int> _rows = Channel.CreateBounded<int>(100);
+                    private readonly Channel<int> _viaProducer = Channel.CreateUnbounded<int>();
+                    private readonly Channel<int> _viaRecord = Channel.CreateUnbounded<int>();
+                    private readonly Channel<int> _optional = Channel.CreateUnbounded<int>();
+                    private readonly Channel<int> _sentinel = Channel.CreateUnbounded<int>();
+                    private readonly Channel<int> _streamed = Channel.CreateUnbounded<int>();
+                    private readonly BlockingCollection<string?> _queue = new();
+                    private Task _task = Task.CompletedTask;
+
+                    public void Start() => _task = ProduceAsync(_rows);
+
+                    private static async Task ProduceAsync(ChannelWriter<int> writer)
+                    {
+                        try
+                        {
+                            await writer.WriteAsync(1);
+                        }
+                        finally
+                        {
+                            writer.Complete();
+                        }
+                    }
+
+                    public Producer MakeProducer() => new Producer(_viaProducer.Writer);
+
+                    public void Wire()
+                    {
+                        var pipe = new Pipe(_viaRecord);
+                        pipe.Jobs.Writer.TryComplete();
+                    }
+
+                    public void Dispose() => _optional?.Writer.TryComplete();
+
+                    public IAsyncEnumerable<int> Stream() => _streamed.Reader.ReadAllAsync();
+
+                    public async Task ConsumeAsync(CancellationToken token)
+                    {
+                        await foreach (var x in _rows.Reader.ReadAllAsync()) { }
+                        await foreach (var x in _viaProducer.Reader.ReadAllAsync()) { }
+                        await foreach (var x in _viaRecord.Reader.ReadAllAsync()) { }
+                        await foreach (var x in _optional.Reader.ReadAllAsync()) { }
+                        await foreach (var x in _streamed.Reader.ReadAllAsync().WithCancellation(token)) { }
+                        await foreach (var x in _sentinel.Reader.ReadAllAsync())
+                        {
+                            if (x < 0)
+                            {
+                                break;
+                            }
+                        }
+
+                        foreach (var message in _queue.GetConsumingEnumerable())
+                        {
+                            if (message is null)
+                            {
+                                return;
+                            }
+                        }
+
+                        await using var first = _sentinel.Reader.ReadAllAsync().GetAsyncEnumerator();
+                        _queue.Add("x");
+                        _sentinel.Writer.TryWrite(1);
+                        _streamed.Writer.TryWrite(1);
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
     }
 }

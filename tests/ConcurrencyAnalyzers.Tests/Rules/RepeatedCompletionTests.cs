@@ -187,7 +187,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                         }
                         finally
                         {
-                            output.Complete();
+                            output.TryComplete();
                         }
                     }
                 }
@@ -541,6 +541,122 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 }
                 """;
             return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task A_watchdog_a_retry_loop_and_one_channel_per_object_are_not_several_producers()
+        {
+            const string source = """
+                using System;
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public sealed class Stage
+                {
+                    public Channel<int> Output { get; } = Channel.CreateUnbounded<int>();
+                }
+
+                public class Supervisor
+                {
+                    public async Task RunAsync(ChannelWriter<int> writer, int[] items, TimeSpan timeout)
+                    {
+                        var producer = Task.Run(async () =>
+                        {
+                            foreach (var item in items)
+                            {
+                                await writer.WriteAsync(item);
+                            }
+
+                            writer.TryComplete();
+                        });
+                        var watchdog = Task.Run(async () =>
+                        {
+                            await Task.Delay(timeout);
+                            writer.TryComplete(new TimeoutException());
+                        });
+                        await producer;
+                    }
+
+                    public async Task RetryAsync(ChannelWriter<int> writer)
+                    {
+                        for (var attempt = 0; attempt < 3; attempt++)
+                        {
+                            await Task.Run(async () =>
+                            {
+                                await writer.WriteAsync(attempt);
+                                writer.TryComplete();
+                            });
+                        }
+                    }
+
+                    public Task DrainAllAsync(IEnumerable<Stage> stages) =>
+                        Task.WhenAll(stages.Select(async stage =>
+                        {
+                            await stage.Output.Writer.WriteAsync(1);
+                            stage.Output.Writer.Complete();
+                        }));
+
+                    public async Task PerStageAsync(List<Stage> stages)
+                    {
+                        var tasks = new List<Task>();
+                        foreach (var stage in stages)
+                        {
+                            tasks.Add(Task.Run(() =>
+                            {
+                                stage.Output.Writer.TryWrite(1);
+                                stage.Output.Writer.TryComplete();
+                            }));
+                        }
+
+                        await Task.WhenAll(tasks);
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task Producers_awaited_together_with_their_consumer_get_no_fix()
+        {
+            const string source = """
+                using System;
+                using System.Collections.Generic;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class Pipeline
+                {
+                    public async Task RunAsync(int[][] parts)
+                    {
+                        var channel = Channel.CreateUnbounded<int>();
+                        var tasks = new List<Task>();
+                        foreach (var part in parts)
+                        {
+                            tasks.Add(Task.Run(async () =>
+                            {
+                                foreach (var value in part)
+                                {
+                                    await channel.Writer.WriteAsync(value);
+                                }
+
+                                [|channel.Writer.TryComplete()|];
+                            }));
+                        }
+
+                        tasks.Add(Task.Run(async () =>
+                        {
+                            await foreach (var value in channel.Reader.ReadAllAsync())
+                            {
+                                Console.WriteLine(value);
+                            }
+                        }));
+                        await Task.WhenAll(tasks);
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source);
         }
     }
 }

@@ -458,5 +458,201 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyAnalyzerAsync(source);
         }
+
+        [Fact]
+        public Task Shapes_that_only_look_like_a_late_write_are_not_reported()
+        {
+            const string source = """
+                using System;
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public sealed class Spooler
+                {
+                    private readonly BlockingCollection<string> _jobs = new();
+                    private readonly List<string> _pending = new();
+                    private Channel<int> _current = Channel.CreateUnbounded<int>();
+                    private Channel<int>? _optional;
+
+                    // A private helper the completing member calls before completing.
+                    public void Finish()
+                    {
+                        AddRemaining();
+                        _jobs.CompleteAdding();
+                    }
+
+                    private void AddRemaining()
+                    {
+                        foreach (var job in _pending)
+                        {
+                            _jobs.Add(job);
+                        }
+                    }
+
+                    // Early-return guard on the collection's own state.
+                    public bool Submit(string job)
+                    {
+                        if (_jobs.IsAddingCompleted)
+                        {
+                            return false;
+                        }
+
+                        return _jobs.TryAdd(job);
+                    }
+
+                    // A new channel between the completion and the write.
+                    public void Rotate()
+                    {
+                        _current.Writer.Complete();
+                        _current = Channel.CreateUnbounded<int>();
+                        _current.Writer.TryWrite(0);
+                    }
+
+                    public void Close() => _optional?.Writer.TryComplete();
+
+                    // Producers joined by WhenAll's own arguments before the completion.
+                    public async Task MergeAsync(ChannelWriter<int> writer, int[] a, int[] b)
+                    {
+                        await Task.WhenAll(
+                            Task.Run(async () => { foreach (var x in a) await writer.WriteAsync(x); }),
+                            Task.Run(async () => { foreach (var x in b) await writer.WriteAsync(x); }));
+                        writer.Complete();
+                    }
+
+                    // A crawler feeds its own channel and completes it when its pending count runs out.
+                    public async Task CrawlAsync(Channel<string> frontier, Func<string, string[]> links)
+                    {
+                        var pending = 1;
+                        await foreach (var url in frontier.Reader.ReadAllAsync())
+                        {
+                            foreach (var link in links(url))
+                            {
+                                pending++;
+                                await frontier.Writer.WriteAsync(link);
+                            }
+
+                            if (--pending == 0)
+                            {
+                                frontier.Writer.Complete();
+                            }
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task A_completion_in_a_finally_reaches_the_helper_called_after_the_try()
+        {
+            const string source = """
+                using System;
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class LedgerExport
+                {
+                    public async Task ExportAsync(int[] rows, Func<Task> flush)
+                    {
+                        var lines = Channel.CreateUnbounded<string>();
+                        try
+                        {
+                            foreach (var row in rows)
+                            {
+                                await lines.Writer.WriteAsync(row.ToString());
+                            }
+
+                            await flush();
+                        }
+                        finally
+                        {
+                            {|#1:lines.Writer.TryComplete()|};
+                        }
+
+                        await {|#0:WriteTotalsAsync(lines.Writer, rows.Length)|};
+                    }
+
+                    private static Task WriteTotalsAsync(ChannelWriter<string> writer, int count)
+                    {
+                        Task.Run(() => { try { Console.WriteLine(count); } finally { Console.WriteLine("done"); } });
+                        return {|#2:writer.WriteAsync("total " + count)|}.AsTask();
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC040").WithLocation(0).WithLocation(1).WithLocation(2)
+                    .WithArguments("'WriteTotalsAsync' writes to 'writer' (line 30) and is called here after 'lines.Writer' is completed at line 21", "WriteAsync throws ChannelClosedException"));
+        }
+
+        [Fact]
+        public Task The_fix_does_not_move_a_completion_past_a_wait_for_the_consumer()
+        {
+            const string source = """
+                using System.Threading.Channels;
+                using System.Threading.Tasks;
+
+                public class Report
+                {
+                    public async Task WriteAsync(Channel<string> channel, Task consumer)
+                    {
+                        channel.Writer.Complete();
+                        await consumer;
+                        await [|channel.Writer.WriteAsync("late")|];
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source);
+        }
+
+        [Fact]
+        public Task A_producer_lambda_with_its_own_finally_inside_a_try_catch_is_analysed_on_its_own_graph()
+        {
+            // A lambda's control flow graph links its root region to the region of the code around it;
+            // reachability inside the lambda must not wander into the outer graph's try/catch.
+            const string source = """
+                using System;
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Threading;
+
+                public class Scanner
+                {
+                    public void Run(IEnumerable<string> roots)
+                    {
+                        var work = new BlockingCollection<string>();
+                        try
+                        {
+                            foreach (var root in roots)
+                            {
+                                Console.WriteLine(root);
+                            }
+
+                            var scanner = new Thread(() =>
+                            {
+                                try
+                                {
+                                    work.Add("a");
+                                }
+                                finally
+                                {
+                                    work.CompleteAdding();
+                                }
+
+                                Console.WriteLine("scanned");
+                            });
+                            scanner.Start();
+                            scanner.Join();
+                        }
+                        catch (InvalidOperationException ex)
+                        {
+                            Console.WriteLine(ex.Message);
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
     }
 }
