@@ -82,6 +82,57 @@ namespace ConcurrencyAnalyzers
             "This loop sleeps until {0} changes; {1}",
             "A loop that sleeps and re-checks a flag, counter or task set by other code wastes a thread, adds latency of up to one sleep interval, and often reads the flag without a memory barrier. Wait on a signal instead: ManualResetEventSlim, TaskCompletionSource, SemaphoreSlim, CountdownEvent, Thread.Join or the task itself.");
 
+        public static readonly DiagnosticDescriptor LockOrder = Create(
+            RuleIdentifiers.LockOrder,
+            "Locks taken in opposite orders can deadlock",
+            "Lock-order cycle: {0}; two threads on these paths at once each hold the lock the other waits for",
+            "When one path takes lock A and then lock B while another takes B and then A, two threads that run them at the same time can each get their first lock and wait for ever for the second. Take the locks in one order everywhere (by their nesting, or through the methods called while a lock is held), or do not hold one lock while taking another.",
+            DiagnosticSeverity.Warning,
+            true,
+            WellKnownDiagnosticTags.CompilationEnd);
+
+        /// <summary>CONC030 for one lock field taken on two objects: whether it deadlocks depends on what the callers pass.</summary>
+        public static readonly DiagnosticDescriptor LockOrderByArguments = Create(
+            RuleIdentifiers.LockOrder,
+            "Locks taken in opposite orders can deadlock",
+            "'{1}' is taken while '{0}' is held: the same lock on two objects, in the order the callers pass them; two calls with the objects swapped deadlock",
+            "Taking the same lock of two objects one inside the other (lock (from.Sync) lock (to.Sync)) deadlocks when two threads do it with the objects the other way round, as a transfer from A to B and one from B to A do. Order the two objects by a stable key (an id) before locking, so that every thread takes them in the same order.",
+            DiagnosticSeverity.Info);
+
+        /// <summary>CONC030's graph file could not be written.</summary>
+        public static readonly DiagnosticDescriptor LockGraphNotWritten = Create(
+            RuleIdentifiers.LockOrder,
+            "The lock-order graph could not be written",
+            "The lock-order graph could not be written to '{0}': {1}",
+            "dotnet_code_quality.CONC030.lock_graph_file names a file the build could not write. Use a path in a folder that exists and can be written.",
+            DiagnosticSeverity.Warning,
+            true,
+            WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor UnsafeLockObject = Create(
+            RuleIdentifiers.UnsafeLockObject,
+            "Lock on an object other code can lock too",
+            "{0} is locked here; {1}",
+            "A lock is only as private as the object it is taken on. Code outside the class can lock `this`, a public field, a Type or an interned string and so block the class or deadlock with it, and an object made new for each call is locked by nobody else, so the lock excludes nothing. Lock on a private readonly object that only this class uses.");
+
+        public static readonly DiagnosticDescriptor MutableLockField = Create(
+            RuleIdentifiers.MutableLockField,
+            "Lock object field is not readonly",
+            "'{0}' is used as a lock object but is not readonly{1}; a thread that locks the new object does not exclude one that holds the old",
+            "A lock excludes only the threads that lock the same object. When the field that holds the lock object can be assigned, a thread that locks after the assignment takes a different lock from one that locked before, and both run the protected code at once. Make the field readonly, and create the lock object once.");
+
+        public static readonly DiagnosticDescriptor ReleaseNotInFinally = Create(
+            RuleIdentifiers.ReleaseNotInFinally,
+            "Lock released outside a finally block",
+            "'{0}' is released by {1} on line {2}, but not in a finally block; an exception before it leaves the lock held for ever",
+            "When the code between taking a lock (Monitor.Enter, SemaphoreSlim.Wait/WaitAsync, ReaderWriterLockSlim.Enter*, Mutex.WaitOne) and releasing it throws, a release that is not in a finally block never runs: every later caller waits for ever. Put the release in the finally of a try that starts right after the acquire, or use a lock statement.");
+
+        public static readonly DiagnosticDescriptor LockCannotExclude = Create(
+            RuleIdentifiers.LockCannotExclude,
+            "Lock that cannot exclude other threads",
+            "{0}",
+            "Some locks look right and exclude nothing: Monitor.Enter on a value type boxes it into a new object on every call; a SpinLock is a struct, so one in a readonly field or copied into a local is locked as a copy; and Monitor and Mutex belong to the thread that took them, so after an await resumes on another thread the release throws SynchronizationLockException and the lock stays held.");
+
         public static readonly DiagnosticDescriptor WriteAfterCompletion = Create(
             RuleIdentifiers.WriteAfterCompletion,
             "Channel written after it was completed",

@@ -18,6 +18,13 @@ namespace ConcurrencyAnalyzers
         public const string SleepAsSynchronization = "CONC021";
         public const string PollingLoop = "CONC022";
 
+        // CONC03x: locks.
+        public const string LockOrder = "CONC030";
+        public const string UnsafeLockObject = "CONC031";
+        public const string MutableLockField = "CONC032";
+        public const string ReleaseNotInFinally = "CONC033";
+        public const string LockCannotExclude = "CONC034";
+
         // CONC04x: channels and producer/consumer completion.
         public const string WriteAfterCompletion = "CONC040";
         public const string RepeatedCompletion = "CONC041";

@@ -31,11 +31,12 @@ namespace ConcurrencyAnalyzers.Model
     /// </summary>
     internal sealed class LockIdentity : IEquatable<LockIdentity>
     {
-        public LockIdentity(ISymbol? symbol, string display, LockKind kind)
+        public LockIdentity(ISymbol? symbol, string display, LockKind kind, IOperation? lockedValue = null)
         {
             Symbol = symbol;
             Display = display;
             Kind = kind;
+            LockedValue = lockedValue;
         }
 
         /// <summary>The lock object's variable; null for `this` and `typeof`, which <see cref="Display"/> names.</summary>
@@ -44,6 +45,12 @@ namespace ConcurrencyAnalyzers.Model
         public string Display { get; }
 
         public LockKind Kind { get; }
+
+        /// <summary>
+        /// The expression that names the lock object where it was taken (`from._sync`, `this`), for the rules
+        /// that care which instance is locked. Not part of the identity.
+        /// </summary>
+        public IOperation? LockedValue { get; }
 
         /// <summary>Excludes writers: every kind but a read lock.</summary>
         public bool IsExclusive => Kind != LockKind.ReadLock;
@@ -62,17 +69,17 @@ namespace ConcurrencyAnalyzers.Model
             switch (value)
             {
                 case IInstanceReferenceOperation:
-                    return new LockIdentity(null, "this", kind);
+                    return new LockIdentity(null, "this", kind, value);
                 case ITypeOfOperation typeOf:
-                    return new LockIdentity(null, "typeof(" + typeOf.TypeOperand.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ")", kind);
+                    return new LockIdentity(null, "typeof(" + typeOf.TypeOperand.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ")", kind, value);
                 case IFieldReferenceOperation field:
-                    return new LockIdentity(field.Field, field.Field.Name, kind);
+                    return new LockIdentity(field.Field, field.Field.Name, kind, value);
                 case IPropertyReferenceOperation { Arguments.IsEmpty: true } property:
-                    return new LockIdentity(property.Property, property.Property.Name, kind);
+                    return new LockIdentity(property.Property, property.Property.Name, kind, value);
                 case ILocalReferenceOperation local:
-                    return new LockIdentity(local.Local, local.Local.Name, kind);
+                    return new LockIdentity(local.Local, local.Local.Name, kind, value);
                 case IParameterReferenceOperation parameter:
-                    return new LockIdentity(parameter.Parameter, parameter.Parameter.Name, kind);
+                    return new LockIdentity(parameter.Parameter, parameter.Parameter.Name, kind, value);
                 default:
                     return null;
             }
@@ -182,7 +189,11 @@ namespace ConcurrencyAnalyzers.Model
             held.AddRange(acquired);
         }
 
-        public static bool TryGetAcquire(IInvocationOperation invocation, KnownTypes types, out LockIdentity lockIdentity)
+        /// <param name="countThrottles">
+        /// Also count a SemaphoreSlim that lets several in: it keeps nobody apart, but it must be released as
+        /// surely as a lock.
+        /// </param>
+        public static bool TryGetAcquire(IInvocationOperation invocation, KnownTypes types, out LockIdentity lockIdentity, bool countThrottles = false)
         {
             lockIdentity = null!;
             var method = invocation.TargetMethod;
@@ -199,7 +210,7 @@ namespace ConcurrencyAnalyzers.Model
                 _ => null,
             };
 
-            if (kind == LockKind.Semaphore && IsThrottle(invocation.Instance))
+            if (kind == LockKind.Semaphore && !countThrottles && IsThrottle(invocation.Instance))
             {
                 return false;
             }

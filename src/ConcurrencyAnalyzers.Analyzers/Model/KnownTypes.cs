@@ -38,6 +38,7 @@ namespace ConcurrencyAnalyzers.Model
             SemaphoreSlim = compilation.GetTypeByMetadataName("System.Threading.SemaphoreSlim");
             ReaderWriterLockSlim = compilation.GetTypeByMetadataName("System.Threading.ReaderWriterLockSlim");
             Mutex = compilation.GetTypeByMetadataName("System.Threading.Mutex");
+            SpinLock = compilation.GetTypeByMetadataName("System.Threading.SpinLock");
             ThreadLocalOfT = compilation.GetTypeByMetadataName("System.Threading.ThreadLocal`1");
             AsyncLocalOfT = compilation.GetTypeByMetadataName("System.Threading.AsyncLocal`1");
             ThreadStaticAttribute = compilation.GetTypeByMetadataName("System.ThreadStaticAttribute");
@@ -82,6 +83,7 @@ namespace ConcurrencyAnalyzers.Model
         public INamedTypeSymbol? SemaphoreSlim { get; }
         public INamedTypeSymbol? ReaderWriterLockSlim { get; }
         public INamedTypeSymbol? Mutex { get; }
+        public INamedTypeSymbol? SpinLock { get; }
         public INamedTypeSymbol? ThreadLocalOfT { get; }
         public INamedTypeSymbol? AsyncLocalOfT { get; }
         public INamedTypeSymbol? ThreadStaticAttribute { get; }

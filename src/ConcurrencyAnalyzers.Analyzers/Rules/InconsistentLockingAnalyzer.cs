@@ -53,22 +53,13 @@ namespace ConcurrencyAnalyzers.Rules
             }, SymbolKind.NamedType);
         }
 
-        /// <summary>
-        /// The cheap prefilter: a type whose code has no `lock` and names no acquire method cannot write a
-        /// field under a lock, so nothing of it needs binding.
-        /// </summary>
         private static bool MayTakeLocks(INamedTypeSymbol type, System.Threading.CancellationToken cancellationToken)
         {
             foreach (var reference in type.DeclaringSyntaxReferences)
             {
-                foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodes())
+                if (LockSyntax.MayTakeLocks(reference.GetSyntax(cancellationToken)))
                 {
-                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.LockStatementSyntax
-                        || (node is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier
-                            && identifier.Identifier.ValueText is "Enter" or "TryEnter" or "Wait" or "WaitAsync" or "EnterWriteLock" or "TryEnterWriteLock" or "EnterReadLock" or "EnterUpgradeableReadLock" or "WaitOne" or "EnterScope"))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
 

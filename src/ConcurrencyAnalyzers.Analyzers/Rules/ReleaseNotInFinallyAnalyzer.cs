@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ConcurrencyAnalyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Rules
+{
+    /// <summary>
+    /// CONC033: an acquire call (Monitor.Enter, Lock.Enter, SemaphoreSlim.Wait/WaitAsync,
+    /// ReaderWriterLockSlim.Enter*, Mutex.WaitOne) whose function releases the same lock, but never in a
+    /// finally block. A lock released in another function (a releaser's Dispose, a continuation) is not
+    /// this rule's business: the code does not say where its finally should be.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class ReleaseNotInFinallyAnalyzer : ConcurrencyAnalyzer
+    {
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(RuleDescriptors.ReleaseNotInFinally);
+
+        private protected override bool IsApplicable(KnownTypes types) =>
+            types.Monitor is not null || types.SemaphoreSlim is not null || types.ReaderWriterLockSlim is not null || types.Mutex is not null;
+
+        private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
+        {
+            context.RegisterOperationBlockAction(blockContext =>
+            {
+                foreach (var block in blockContext.OperationBlocks)
+                {
+                    if (!LockSyntax.MayTakeLocks(block.Syntax))
+                    {
+                        continue;
+                    }
+
+                    foreach (var function in Functions(block))
+                    {
+                        Analyze(function, types, blockContext.ReportDiagnostic);
+                    }
+                }
+            });
+        }
+
+        /// <summary>A member body and every lambda and local function in it, each analysed on its own.</summary>
+        private static IEnumerable<IOperation> Functions(IOperation block)
+        {
+            yield return block;
+            foreach (var operation in block.DescendantsInSourceOrder())
+            {
+                switch (operation)
+                {
+                    case IAnonymousFunctionOperation lambda:
+                        yield return lambda.Body;
+                        break;
+                    case ILocalFunctionOperation { Body: { } body }:
+                        yield return body;
+                        break;
+                }
+            }
+        }
+
+        private static void Analyze(IOperation function, KnownTypes types, System.Action<Diagnostic> report)
+        {
+            List<(IInvocationOperation Call, LockIdentity Lock)>? releases = null;
+            foreach (var operation in function.DescendantsInSameFunction())
+            {
+                if (operation is IInvocationOperation call && HeldLocks.TryGetRelease(call, types, out var released))
+                {
+                    (releases ??= new List<(IInvocationOperation, LockIdentity)>()).Add((call, released));
+                }
+            }
+
+            if (releases is null)
+            {
+                return;
+            }
+
+            foreach (var acquisition in UnprotectedAcquisitions(function, types, releases))
+            {
+                var release = acquisition.Release;
+                report(Diagnostic.Create(
+                    RuleDescriptors.ReleaseNotInFinally,
+                    acquisition.Acquire.Syntax.GetLocation(),
+                    new[] { release.Syntax.GetLocation() },
+                    acquisition.Lock.Display,
+                    ReleaseName(release),
+                    release.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1));
+            }
+        }
+
+        /// <summary>Acquires of a lock that the function releases only outside finally blocks, with the first such release.</summary>
+        internal static IEnumerable<(IInvocationOperation Acquire, LockIdentity Lock, IInvocationOperation Release)> UnprotectedAcquisitions(
+            IOperation function, KnownTypes types, List<(IInvocationOperation Call, LockIdentity Lock)> releases)
+        {
+            foreach (var operation in function.DescendantsInSameFunction())
+            {
+                if (operation is not IInvocationOperation call
+                    || LockAcquisition.Of(call, types, countThrottles: true) is not { } acquisition
+                    || call.TargetMethod.Name == "EnterScope")
+                {
+                    continue;
+                }
+
+                var same = releases.Where(r => r.Lock.Equals(acquisition.Lock) && r.Call.Syntax.SpanStart > call.Syntax.SpanStart).ToList();
+                if (same.Count > 0 && !same.Any(r => IsInFinally(r.Call, function)))
+                {
+                    yield return (call, acquisition.Lock, same[0].Call);
+                }
+            }
+        }
+
+        private static bool IsInFinally(IOperation operation, IOperation function)
+        {
+            IOperation child = operation;
+            for (var current = operation.Parent; current is not null && !ReferenceEquals(child, function); child = current, current = current.Parent)
+            {
+                if (current is ITryOperation { Finally: { } finallyBlock } && ReferenceEquals(finallyBlock, child))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string ReleaseName(IInvocationOperation release) =>
+            release.TargetMethod.ContainingType.Name == "Monitor" ? "Monitor." + release.TargetMethod.Name : release.TargetMethod.Name;
+    }
+}
