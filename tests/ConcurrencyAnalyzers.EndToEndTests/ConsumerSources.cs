@@ -89,6 +89,67 @@ namespace ConcurrencyAnalyzers.EndToEndTests
                     }
                 }
 
+                public class StockBook
+                {
+                    private readonly object _stock = new object();
+                    private readonly object _audit = new object();
+                    private object _report = new object();
+                    private readonly SpinLock _counterSpin = new SpinLock(false);
+                    private readonly List<string> _lines = new List<string>();
+                    private int _count;
+
+                    public void Reserve(string item)
+                    {
+                        lock (_stock)
+                        {
+                            _count++;
+                            lock (_audit) { _lines.Add(item); }
+                        }
+                    }
+
+                    public string[] Drain()
+                    {
+                        lock (_audit)
+                        {
+                            lock (_stock)
+                            {
+                                var lines = _lines.ToArray();
+                                _lines.Clear();
+                                return lines;
+                            }
+                        }
+                    }
+
+                    public int Report()
+                    {
+                        lock (_report)
+                        {
+                            lock (this) { return _count; }
+                        }
+                    }
+
+                    public void Record(string line)
+                    {
+                        Monitor.Enter(_audit);
+                        _lines.Add(line.Trim());
+                        Monitor.Exit(_audit);
+                    }
+
+                    public int Peek()
+                    {
+                        var taken = false;
+                        try
+                        {
+                            _counterSpin.Enter(ref taken);
+                            return _lines.Count;
+                        }
+                        finally
+                        {
+                            if (taken) _counterSpin.Exit();
+                        }
+                    }
+                }
+
                 public sealed class LabelStage : IDisposable
                 {
                     private readonly Channel<string> _labels = Channel.CreateUnbounded<string>();

@@ -23,7 +23,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
     [Collection(InstalledPackageCollection.Name)]
     public class EditorTests
     {
-        private static readonly string[] AllIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022", "CONC040", "CONC041", "CONC042" };
+        private static readonly string[] AllIds = PackageTests.RuleIds;
         private readonly InstalledPackageFixture _package;
 
         public EditorTests(InstalledPackageFixture package) => _package = package;

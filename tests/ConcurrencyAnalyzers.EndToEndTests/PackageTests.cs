@@ -11,7 +11,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
     [Collection(InstalledPackageCollection.Name)]
     public class PackageTests
     {
-        private static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022", "CONC040", "CONC041", "CONC042" };
+        internal static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022", "CONC030", "CONC031", "CONC032", "CONC033", "CONC034", "CONC040", "CONC041", "CONC042" };
         private readonly InstalledPackageFixture _package;
 
         public PackageTests(InstalledPackageFixture package) => _package = package;
@@ -100,6 +100,13 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             Assert.Contains("public void Dispose() => _labels.Writer.TryComplete();", after);
             Assert.True(Regex.IsMatch(after, @"await output\.WriteAsync\(""end""\);\s*output\.Complete\(\);"), after);
             Assert.True(Regex.IsMatch(after, @"await builder;\s*manifest\.Writer\.Complete\(\);\s*await printer;"), after);
+            var drain = after.Substring(after.IndexOf("public string[] Drain()", StringComparison.Ordinal));
+            Assert.True(Regex.IsMatch(drain, @"^public string\[\] Drain\(\)\s*\{\s*lock \(_stock\)\s*\{\s*lock \(_audit\)"), drain);
+            Assert.Contains("private readonly object _sync = new object();", after);
+            Assert.Contains("lock (_sync) { return _count; }", after);
+            Assert.Contains("private readonly object _report = new object();", after);
+            Assert.True(Regex.IsMatch(after, @"lock \(_audit\)\s*\{\s*_lines\.Add\(line\.Trim\(\)\);\s*\}"), after);
+            Assert.Contains("private SpinLock _counterSpin = new SpinLock(false);", after);
 
             var rebuild = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:TreatWarningsAsErrors=true");
             Assert.True(rebuild.ExitCode == 0, rebuild.ToString());

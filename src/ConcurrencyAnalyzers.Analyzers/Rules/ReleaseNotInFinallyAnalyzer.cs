@@ -124,7 +124,8 @@ namespace ConcurrencyAnalyzers.Rules
             return false;
         }
 
+        /// <summary>`Monitor.Exit`, `_gate.Release`: the call as the code writes it, without its arguments.</summary>
         private static string ReleaseName(IInvocationOperation release) =>
-            release.TargetMethod.ContainingType.Name == "Monitor" ? "Monitor." + release.TargetMethod.Name : release.TargetMethod.Name;
+            release.Instance is { IsImplicit: false } instance ? instance.Syntax + "." + release.TargetMethod.Name : release.TargetMethod.ContainingType.Name + "." + release.TargetMethod.Name;
     }
 }
