@@ -79,6 +79,24 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>All operations below <paramref name="root"/>, skipping the bodies of nested lambdas and local functions.</summary>
         public static IEnumerable<IOperation> DescendantsInSameFunction(this IOperation root) => Descendants(root, intoNestedFunctions: false);
 
+        /// <summary>A member body and the body of every lambda and local function in it, each a function of its own.</summary>
+        public static IEnumerable<IOperation> FunctionBodies(this IOperation memberBody)
+        {
+            yield return memberBody;
+            foreach (var operation in memberBody.Descendants())
+            {
+                switch (operation)
+                {
+                    case IAnonymousFunctionOperation lambda:
+                        yield return lambda.Body;
+                        break;
+                    case ILocalFunctionOperation { Body: { } body }:
+                        yield return body;
+                        break;
+                }
+            }
+        }
+
         /// <summary>All operations below <paramref name="root"/>, lambdas included, in source order (Roslyn's own pre-order walk).</summary>
         public static IEnumerable<IOperation> DescendantsInSourceOrder(this IOperation root) => root.Descendants();
 

@@ -34,30 +34,12 @@ namespace ConcurrencyAnalyzers.Rules
                         continue;
                     }
 
-                    foreach (var function in Functions(block))
+                    foreach (var function in block.FunctionBodies())
                     {
                         Analyze(function, types, blockContext.ReportDiagnostic);
                     }
                 }
             });
-        }
-
-        /// <summary>A member body and every lambda and local function in it, each analysed on its own.</summary>
-        private static IEnumerable<IOperation> Functions(IOperation block)
-        {
-            yield return block;
-            foreach (var operation in block.DescendantsInSourceOrder())
-            {
-                switch (operation)
-                {
-                    case IAnonymousFunctionOperation lambda:
-                        yield return lambda.Body;
-                        break;
-                    case ILocalFunctionOperation { Body: { } body }:
-                        yield return body;
-                        break;
-                }
-            }
         }
 
         private static void Analyze(IOperation function, KnownTypes types, System.Action<Diagnostic> report)
