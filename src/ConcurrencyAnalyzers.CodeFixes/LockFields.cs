@@ -18,7 +18,8 @@ namespace ConcurrencyAnalyzers
         public static string? Choose(DocumentEditor editor, SemanticModel model, TypeDeclarationSyntax typeDeclaration, string baseName, bool isStatic,
             INamedTypeSymbol? lockType, int position, CancellationToken cancellationToken)
         {
-            if (model.GetDeclaredSymbol(typeDeclaration, cancellationToken) is not INamedTypeSymbol type)
+            // A partial class fixed in several files at once would get the field once per file.
+            if (model.GetDeclaredSymbol(typeDeclaration, cancellationToken) is not INamedTypeSymbol type || type.DeclaringSyntaxReferences.Length != 1)
             {
                 return null;
             }
@@ -37,7 +38,7 @@ namespace ConcurrencyAnalyzers
                 if (members.Length == 1
                     && members[0] is IFieldSymbol { IsReadOnly: true, DeclaredAccessibility: Accessibility.Private } field
                     && field.IsStatic == isStatic
-                    && (field.Type.SpecialType == SpecialType.System_Object || KnownTypes.Is(field.Type, KnownTypes.For(model.Compilation).Lock)))
+                    && (lockType is null ? field.Type.SpecialType == SpecialType.System_Object : KnownTypes.Is(field.Type, lockType)))
                 {
                     return name;
                 }

@@ -98,6 +98,9 @@ namespace ConcurrencyAnalyzers.Model
         public static ImmutableArray<LockIdentity> At(IOperation operation, IOperation functionBody, KnownTypes types)
         {
             var held = ImmutableArray.CreateBuilder<LockIdentity>();
+            // Locks released in an inner block before the point (`finally { Monitor.Exit(x); … }`), which end
+            // an acquisition found further out.
+            var releasedInside = new HashSet<LockIdentity>();
             IOperation child = operation;
             for (var current = operation.Parent; current is not null; child = current, current = current.Parent)
             {
@@ -114,14 +117,15 @@ namespace ConcurrencyAnalyzers.Model
                         AddScope(usingStatement.Resources, held);
                         break;
                     case IBlockOperation block:
-                        AddAcquiredBefore(block, child, types, held);
+                        AddAcquiredBefore(block, child, types, held, releasedInside);
                         break;
 
-                    // if (Monitor.TryEnter(x, 100)) { … } and if (await gate.WaitAsync(timeout)) { … }
+                    // if (Monitor.TryEnter(x, 100)) { … } and if (await gate.WaitAsync(timeout)) { … }, but not
+                    // if (!Monitor.TryEnter(x, 100)) { … }, whose branch runs when the lock was not taken.
                     case IConditionalOperation conditional when ReferenceEquals(conditional.WhenTrue, child):
                         foreach (var call in conditional.Condition.DescendantsInSameFunction().Prepend(conditional.Condition).OfType<IInvocationOperation>())
                         {
-                            if (TryGetAcquire(call, types, out var acquiredInCondition))
+                            if (!IsNegated(call, conditional.Condition) && TryGetAcquire(call, types, out var acquiredInCondition))
                             {
                                 held.Add(acquiredInCondition);
                             }
@@ -152,9 +156,26 @@ namespace ConcurrencyAnalyzers.Model
             }
         }
 
-        private static void AddAcquiredBefore(IBlockOperation block, IOperation child, KnownTypes types, ImmutableArray<LockIdentity>.Builder held)
+        /// <summary>The call's result is negated on its way to the condition: `!x.TryEnter()`, `x.Wait(0) == false`.</summary>
+        private static bool IsNegated(IOperation call, IOperation condition)
+        {
+            for (var current = call; current is not null && !ReferenceEquals(current, condition.Parent); current = current.Parent)
+            {
+                if (current is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not }
+                    || current is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals, RightOperand.ConstantValue: { HasValue: true, Value: false } }
+                    || current is IIsPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: false } } or INegatedPatternOperation })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static void AddAcquiredBefore(IBlockOperation block, IOperation child, KnownTypes types, ImmutableArray<LockIdentity>.Builder held, HashSet<LockIdentity> releasedInside)
         {
             var acquired = new List<LockIdentity>();
+            var releasedHere = new List<LockIdentity>();
             foreach (var statement in block.Operations)
             {
                 if (ReferenceEquals(statement, child))
@@ -181,12 +202,23 @@ namespace ConcurrencyAnalyzers.Model
                     }
                     else if (TryGetRelease(inner, types, out var released))
                     {
-                        acquired.RemoveAll(l => l.Equals(released));
+                        if (acquired.RemoveAll(l => l.Equals(released)) == 0)
+                        {
+                            releasedHere.Add(released);
+                        }
                     }
                 }
             }
 
-            held.AddRange(acquired);
+            foreach (var lockIdentity in acquired)
+            {
+                if (!releasedInside.Remove(lockIdentity))
+                {
+                    held.Add(lockIdentity);
+                }
+            }
+
+            releasedInside.UnionWith(releasedHere);
         }
 
         /// <param name="countThrottles">

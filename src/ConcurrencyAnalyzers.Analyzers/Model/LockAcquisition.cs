@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -56,29 +57,27 @@ namespace ConcurrencyAnalyzers.Model
                     when KnownTypes.Is(enterScope.TargetMethod.ContainingType, types.Lock) && LockIdentity.Of(scoped, LockKind.Monitor) is { } scope:
                     return new LockAcquisition(scope, enterScope, enterScope.Syntax, waitsIndefinitely: true);
                 case IInvocationOperation invocation when HeldLocks.TryGetAcquire(invocation, types, out var acquired, countThrottles):
-                    return new LockAcquisition(acquired, invocation, invocation.Syntax, !GivesUp(invocation.TargetMethod));
+                    // WaitAsync blocks nobody unless its task is awaited (or waited on).
+                    var waits = !GivesUp(invocation) && (invocation.TargetMethod.Name != "WaitAsync" || invocation.IsAwaitedOrBlockedOn());
+                    return new LockAcquisition(acquired, invocation, invocation.Syntax, waits);
                 default:
                     return null;
             }
         }
 
-        /// <summary>TryEnter*, and Wait/WaitOne/Enter overloads that take a timeout.</summary>
-        private static bool GivesUp(IMethodSymbol method)
+        /// <summary>TryEnter* and waits given a timeout, unless the timeout is infinite (-1, Timeout.Infinite, Timeout.InfiniteTimeSpan).</summary>
+        private static bool GivesUp(IInvocationOperation invocation)
         {
-            if (method.Name.StartsWith("Try", System.StringComparison.Ordinal))
+            var timeout = invocation.Arguments.FirstOrDefault(a => a.Parameter is { } p && (p.Type.SpecialType == SpecialType.System_Int32 || p.Type.Name == "TimeSpan"));
+            if (timeout is not null)
             {
-                return true;
+                var value = timeout.Value.WalkDownConversions();
+                return !(value.ConstantValue is { HasValue: true, Value: -1 }
+                    || value is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Infinite" });
             }
 
-            foreach (var parameter in method.Parameters)
-            {
-                if (parameter.Type.SpecialType == SpecialType.System_Int32 || parameter.Type.Name == "TimeSpan")
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            // TryEnter(x) and TryEnter(x, ref taken) return at once when the lock is taken.
+            return invocation.TargetMethod.Name.StartsWith("Try", System.StringComparison.Ordinal);
         }
 
         /// <summary>The locks held at the acquisition, in the function that takes it.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -36,6 +37,13 @@ namespace ConcurrencyAnalyzers.Model
         {
             switch (lockIdentity.Symbol)
             {
+                // A property of a framework type (ICollection.SyncRoot) is a different object for every instance
+                // of every implementing type: no one node. A semaphore that is not created as a mutex
+                // (`new SemaphoreSlim(1, 1)`) is a throttle or a signal, whose "holder" waits for nobody.
+                case IPropertySymbol { IsStatic: false } frameworkProperty when frameworkProperty.Locations.All(l => !l.IsInSource):
+                    return null;
+                case IFieldSymbol when lockIdentity.Kind == LockKind.Semaphore && !IsCreatedAsMutex(lockIdentity.Symbol):
+                    return null;
                 case IFieldSymbol or IPropertySymbol:
                     var member = lockIdentity.Symbol.OriginalDefinition;
                     return new LockNode(
@@ -45,15 +53,21 @@ namespace ConcurrencyAnalyzers.Model
                         member.IsStatic);
                 case ILocalSymbol or IParameterSymbol:
                     return InstancesOf(lockIdentity.Symbol.ValueType());
-                case null when lockIdentity.Display.StartsWith("typeof(", StringComparison.Ordinal):
-                    var operand = (lockIdentity.LockedValue as ITypeOfOperation)?.TypeOperand;
-                    return new LockNode("T:" + lockIdentity.Display, lockIdentity.Display, operand is null ? null : FirstSourceLocation(operand), isStatic: true);
+                case null when lockIdentity.LockedValue is ITypeOfOperation { TypeOperand: var operand }:
+                    return new LockNode("T:" + operand.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), lockIdentity.Display, FirstSourceLocation(operand), isStatic: true);
                 case null when lockIdentity.LockedValue is IInstanceReferenceOperation instance:
                     return InstancesOf(instance.Type);
                 default:
                     return null;
             }
         }
+
+        /// <summary>`new SemaphoreSlim(1)` or `new SemaphoreSlim(1, 1)` in the field's declaration.</summary>
+        private static bool IsCreatedAsMutex(ISymbol field) =>
+            field.DeclaringSyntaxReferences.Length == 1
+            && field.DeclaringSyntaxReferences[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: var value }
+            && value.ChildNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentListSyntax>().FirstOrDefault() is { Arguments.Count: > 0 } arguments
+            && arguments.Arguments[0].Expression is Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax { Token.Value: 1 };
 
         /// <summary>Instances of a class declared in this compilation; `object`, strings and framework types are too general to be one lock.</summary>
         private static LockNode? InstancesOf(ITypeSymbol? type)

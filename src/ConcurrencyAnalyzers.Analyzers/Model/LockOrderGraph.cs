@@ -12,8 +12,9 @@ namespace ConcurrencyAnalyzers.Model
     /// </summary>
     internal sealed class LockOrderEdge
     {
-        public LockOrderEdge(LockNode from, LockNode to, Location site, IMethodSymbol method, ImmutableArray<IMethodSymbol> via, bool swappable)
+        public LockOrderEdge(LockNode from, LockNode to, Location site, IMethodSymbol method, ImmutableArray<IMethodSymbol> via, bool swappable, string? outerText = null)
         {
+            OuterText = outerText;
             From = from;
             To = to;
             Site = site;
@@ -38,6 +39,9 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>`lock (from) { lock (to) { … } }` with nothing between the two: the order can be swapped by a fix.</summary>
         public bool Swappable { get; }
 
+        /// <summary>The outer lock's expression as written, for a fix that must find that lock again.</summary>
+        public string? OuterText { get; }
+
         /// <summary>"in 'AuditLog.Flush' (AuditLog.cs:42)", where this edge's order is taken.</summary>
         public string Where()
         {
@@ -61,7 +65,8 @@ namespace ConcurrencyAnalyzers.Model
         public LockOrderGraph(IEnumerable<LockOrderEdge> edges)
         {
             // Sorted, so that components, paths and messages come out the same on every run.
-            Edges = edges.Where(e => !e.From.Equals(e.To)).OrderBy(e => e.Site.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(e => e.Site.SourceSpan.Start).ToImmutableArray();
+            Edges = edges.Where(e => !e.From.Equals(e.To)).OrderBy(e => e.Site.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(e => e.Site.SourceSpan.Start)
+                .ThenBy(e => e.From.Key, System.StringComparer.Ordinal).ThenBy(e => e.To.Key, System.StringComparer.Ordinal).ToImmutableArray();
             foreach (var edge in Edges)
             {
                 if (!_outgoing.TryGetValue(edge.From, out var list))

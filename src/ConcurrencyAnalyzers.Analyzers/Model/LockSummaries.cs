@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -10,14 +11,21 @@ namespace ConcurrencyAnalyzers.Model
     /// <summary>A lock a method takes, itself or in a method it calls.</summary>
     internal sealed class LockStep
     {
-        public LockStep(LockIdentity lockIdentity, LockNode node, string? receiver, bool waitsIndefinitely, ImmutableArray<IMethodSymbol> path)
+        public LockStep(LockIdentity lockIdentity, LockNode node, string? receiver, bool waitsIndefinitely, ImmutableArray<IMethodSymbol> path, bool afterAwait)
         {
             Lock = lockIdentity;
             Node = node;
             Receiver = receiver;
             WaitsIndefinitely = waitsIndefinitely;
             Path = path;
+            AfterAwait = afterAwait;
         }
+
+        /// <summary>
+        /// Taken after the summarized method's first await: by then the method has returned a task to its
+        /// caller, so a caller that does not await it (or wait on it) no longer holds its locks.
+        /// </summary>
+        public bool AfterAwait { get; }
 
         public LockIdentity Lock { get; }
 
@@ -40,7 +48,7 @@ namespace ConcurrencyAnalyzers.Model
     /// </summary>
     internal sealed class LockSummaries
     {
-        private const int MaxDepth = 4;
+        private const int MaxDepth = 16;
         private readonly Compilation _compilation;
         private readonly KnownTypes _types;
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<LockStep>> _summaries =
@@ -76,13 +84,16 @@ namespace ConcurrencyAnalyzers.Model
             var cut = false;
             foreach (var body in Bodies(method, cancellationToken))
             {
+                // The first await of the method's own body: what comes after it runs after the method returned.
+                var firstAwait = body.DescendantsInSameFunction().OfType<IAwaitOperation>().Select(a => a.Syntax.SpanStart).DefaultIfEmpty(int.MaxValue).Min();
                 Walk(body, includeNestedFunctions: false,
                     onAcquire: (acquisition, _) =>
                     {
                         if (LockNode.Of(acquisition.Lock) is { } node)
                         {
                             var receiver = LockNode.ReceiverOf(acquisition.Lock);
-                            steps.Add(new LockStep(acquisition.Lock, node, receiver is LockNode.This or LockNode.Static ? receiver : null, acquisition.WaitsIndefinitely, ImmutableArray.Create(method)));
+                            steps.Add(new LockStep(acquisition.Lock, node, receiver is LockNode.This or LockNode.Static ? receiver : null, acquisition.WaitsIndefinitely, ImmutableArray.Create(method),
+                                afterAwait: acquisition.Operation.Syntax.SpanStart > firstAwait));
                         }
                     },
                     onCall: (call, _) =>
@@ -91,7 +102,8 @@ namespace ConcurrencyAnalyzers.Model
                         cut |= calleeTruncated;
                         foreach (var step in calleeSteps)
                         {
-                            steps.Add(new LockStep(step.Lock, step.Node, Through(call, step.Receiver), step.WaitsIndefinitely, step.Path.Insert(0, method)));
+                            steps.Add(new LockStep(step.Lock, step.Node, Through(call, step.Receiver), step.WaitsIndefinitely, step.Path.Insert(0, method),
+                                afterAwait: step.AfterAwait || call.Syntax.SpanStart > firstAwait));
                         }
                     });
             }
@@ -180,29 +192,28 @@ namespace ConcurrencyAnalyzers.Model
         }
 
         /// <summary>
-        /// A call that runs the lambdas it is given before it returns: anything but work handed to another thread
-        /// that outlives the call, and methods whose names say they keep the delegate for later.
+        /// A call known to run the lambdas it is given before it returns: List/Array.ForEach, the parallel loops
+        /// (the caller blocks until every body is done), ConcurrentDictionary.GetOrAdd/AddOrUpdate,
+        /// LazyInitializer, ImmutableInterlocked, and the LINQ operators that enumerate at once. Anything else
+        /// (a dispatcher, a registration, deferred LINQ) may keep the delegate for later, so it does not count.
         /// </summary>
         private bool RunsDelegatesBeforeReturning(IInvocationOperation call)
         {
-            switch (call.TargetMethod.Name)
+            var method = call.TargetMethod;
+            var owner = method.ContainingType?.Name;
+            var runsNow = method.Name switch
             {
-                case "Add" or "TryAdd" or "Insert" or "Enqueue" or "Push" or "Register" or "Subscribe" or "Post" or "Schedule"
-                    or "AddHandler" or "Set" or "Store" or "Then" or "OnCompleted" or "UnsafeOnCompleted" or "ContinueWith":
-                    return false;
-            }
-
-            var hasLambda = false;
-            foreach (var argument in call.Arguments)
-            {
-                if (argument.Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation })
-                {
-                    hasLambda = true;
-                    break;
-                }
-            }
-
-            return hasLambda && (!ConcurrentEntryPoint.TryGet(call, _types, out var entry) || !entry.OutlivesStart);
+                "ForEach" => owner is "List" or "Array" || KnownTypes.Is(method.ContainingType, _types.Parallel),
+                "For" or "Invoke" => KnownTypes.Is(method.ContainingType, _types.Parallel),
+                "GetOrAdd" or "AddOrUpdate" => owner is "ConcurrentDictionary" or "ImmutableInterlocked",
+                "EnsureInitialized" => owner == "LazyInitializer",
+                "Update" or "InterlockedExchange" => owner == "ImmutableInterlocked",
+                "ToList" or "ToArray" or "ToDictionary" or "ToHashSet" or "ToLookup" or "Any" or "All" or "Count" or "LongCount"
+                    or "First" or "FirstOrDefault" or "Last" or "LastOrDefault" or "Single" or "SingleOrDefault"
+                    or "Sum" or "Min" or "Max" or "Average" or "Aggregate" or "Contains" or "MinBy" or "MaxBy" => owner == "Enumerable",
+                _ => false,
+            };
+            return runsNow && call.Arguments.Any(a => a.Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation });
         }
 
 #pragma warning disable RS1030 // Summaries of methods in other files need their file's model; one is made per file per compilation.
@@ -221,7 +232,13 @@ namespace ConcurrencyAnalyzers.Model
                     continue;
                 }
 
+                // A body that neither takes a lock nor calls anything takes no lock: no binding needed.
                 var syntax = reference.GetSyntax(cancellationToken);
+                if (!LockSyntax.MayTakeLocksOrCall(syntax))
+                {
+                    continue;
+                }
+
                 var model = _models.GetOrAdd(reference.SyntaxTree, CreateModel);
                 switch (model.GetOperation(syntax, cancellationToken))
                 {

@@ -79,6 +79,33 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>All operations below <paramref name="root"/>, skipping the bodies of nested lambdas and local functions.</summary>
         public static IEnumerable<IOperation> DescendantsInSameFunction(this IOperation root) => Descendants(root, intoNestedFunctions: false);
 
+        /// <summary>
+        /// The task this call returns is awaited on the spot (`await x`, `await x.ConfigureAwait(false)`) or
+        /// blocked on (`.Wait()`, `.Result`, `.GetAwaiter().GetResult()`): the caller does not go on before it ends.
+        /// </summary>
+        public static bool IsAwaitedOrBlockedOn(this IOperation call)
+        {
+            var current = call;
+            while (true)
+            {
+                var parent = current.WalkUpConversions(out _);
+                switch (parent)
+                {
+                    case IAwaitOperation:
+                        return true;
+                    case IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "GetAwaiter" } wrap when wrap.Instance is not null && ReferenceEquals(wrap.Instance.WalkDownConversions(), current.WalkDownConversions()):
+                        current = wrap;
+                        continue;
+                    case IInvocationOperation { TargetMethod.Name: "Wait" or "GetResult" } wait when wait.Instance is not null && ReferenceEquals(wait.Instance.WalkDownConversions(), current.WalkDownConversions()):
+                        return true;
+                    case IPropertyReferenceOperation { Property.Name: "Result" }:
+                        return true;
+                    default:
+                        return false;
+                }
+            }
+        }
+
         /// <summary>A member body and the body of every lambda and local function in it, each a function of its own.</summary>
         public static IEnumerable<IOperation> FunctionBodies(this IOperation memberBody)
         {

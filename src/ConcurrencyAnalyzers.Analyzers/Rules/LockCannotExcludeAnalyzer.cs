@@ -76,7 +76,7 @@ namespace ConcurrencyAnalyzers.Rules
             {
                 foreach (var block in blockContext.OperationBlocks)
                 {
-                    if (!block.Syntax.DescendantNodes().Any(n => n is AwaitExpressionSyntax) || !LockSyntax.MayTakeLocks(block.Syntax))
+                    if (!LockSyntax.MayAwaitUnderLock(block.Syntax))
                     {
                         continue;
                     }

@@ -95,7 +95,7 @@ namespace ConcurrencyAnalyzers.Rules
 
                     foreach (var held in HeldLocks.At(acquisition.Operation, function, types))
                     {
-                        if (LockNode.Of(held) is not { } outer)
+                        if (LockNode.Of(held) is not { } outer || IsUnpublished(held, method))
                         {
                             continue;
                         }
@@ -106,7 +106,8 @@ namespace ConcurrencyAnalyzers.Rules
                             continue;
                         }
 
-                        edges.Add(new LockOrderEdge(outer, inner, acquisition.Site.GetLocation(), method, ImmutableArray<IMethodSymbol>.Empty, IsSwappable(acquisition, held)));
+                        edges.Add(new LockOrderEdge(outer, inner, acquisition.Site.GetLocation(), method, ImmutableArray<IMethodSymbol>.Empty, IsSwappable(acquisition, held),
+                            held.LockedValue?.Syntax.ToString()));
                     }
                 },
                 onCall: (call, function) =>
@@ -117,10 +118,12 @@ namespace ConcurrencyAnalyzers.Rules
                         return;
                     }
 
-                    var steps = summaries.StepsOf(call.TargetMethod, cancellationToken);
+                    // A task nobody waits for leaves its locks after its first await to whoever runs it later.
+                    var waited = call.IsAwaitedOrBlockedOn();
+                    var steps = summaries.StepsOf(call.TargetMethod, cancellationToken).Where(s => waited || !s.AfterAwait).ToList();
                     foreach (var held in heldLocks)
                     {
-                        if (LockNode.Of(held) is not { } outer)
+                        if (LockNode.Of(held) is not { } outer || IsUnpublished(held, method))
                         {
                             continue;
                         }
@@ -145,6 +148,10 @@ namespace ConcurrencyAnalyzers.Rules
                     }
                 });
         }
+
+        /// <summary>In a constructor, the object's own locks: no other thread can hold them yet, so they order nothing.</summary>
+        private static bool IsUnpublished(LockIdentity held, IMethodSymbol method) =>
+            method.MethodKind == MethodKind.Constructor && LockNode.ReceiverOf(held) == LockNode.This;
 
         /// <summary>
         /// `lock (a._sync) { lock (b._sync) { … } }`: one lock field, two objects. Taken again on the same object
@@ -232,7 +239,7 @@ namespace ConcurrencyAnalyzers.Rules
                 + (edge.Via.IsEmpty ? string.Empty : " (taken in '" + string.Join("' -> '", edge.Via.Select(m => m.Name)) + "')")
                 + string.Concat(back.Select(step => "; '" + step.From.Display + "' then '" + step.To.Display + "' " + step.Where()));
             var properties = edge.Swappable && back.Length == 1 && !graph.IsDominant(edge)
-                ? ImmutableDictionary<string, string?>.Empty.Add(SwapProperty, "true")
+                ? ImmutableDictionary<string, string?>.Empty.Add(SwapProperty, edge.OuterText)
                 : ImmutableDictionary<string, string?>.Empty;
             return Diagnostic.Create(RuleDescriptors.LockOrder, edge.Site, back.Select(step => step.Site), properties, story);
         }
@@ -253,25 +260,31 @@ namespace ConcurrencyAnalyzers.Rules
                     return;
                 }
 
-                path = path.Trim();
+                path = path.Trim().Trim('"');
                 if (path.Length == 0)
                 {
                     return;
                 }
 
-                if (!System.IO.Path.IsPathRooted(path) && context.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue("build_property.projectdir", out var projectDirectory) && projectDirectory.Length > 0)
-                {
-                    path = System.IO.Path.Combine(projectDirectory, path);
-                }
-
-                var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
-                var text = extension is ".dot" or ".gv"
-                    ? graph.ToGraphviz()
-                    : extension == ".md" ? "```mermaid\n" + graph.ToMermaid() + "```\n" : graph.ToMermaid();
                 try
                 {
+                    if (!System.IO.Path.IsPathRooted(path) && context.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue("build_property.projectdir", out var projectDirectory) && projectDirectory.Length > 0)
+                    {
+                        path = System.IO.Path.Combine(projectDirectory, path);
+                    }
+
+                    var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+                    var text = extension is ".dot" or ".gv"
+                        ? graph.ToGraphviz()
+                        : extension == ".md" ? "```mermaid\n" + graph.ToMermaid() + "```\n" : graph.ToMermaid();
+
 #pragma warning disable RS1035 // Writing the graph is what the user asked for with the option; nothing else of the package touches files.
-                    System.IO.File.WriteAllText(path, text);
+                    // Written whole and then moved, so that a reader, or the build of another target framework of the
+                    // same project, never sees half a file.
+                    var temporary = path + "." + System.Guid.NewGuid().ToString("N") + ".tmp";
+                    System.IO.File.WriteAllText(temporary, text);
+                    System.IO.File.Copy(temporary, path, overwrite: true);
+                    System.IO.File.Delete(temporary);
 #pragma warning restore RS1035
                 }
                 catch (System.Exception exception) when (exception is System.IO.IOException or System.UnauthorizedAccessException or System.ArgumentException or System.NotSupportedException)

@@ -44,9 +44,11 @@ namespace ConcurrencyAnalyzers.Rules
                     var operation = operationContext.Operation;
                     if (operation is IFieldReferenceOperation reference)
                     {
-                        if (Candidate(reference.Field, type) is { } field && reference.IsWriteTarget() && !IsConstruction(operationContext.ContainingSymbol, field))
+                        if (Candidate(reference.Field, type) is { } field && IsWritten(reference) && !IsConstruction(operationContext.ContainingSymbol, field, reference))
                         {
-                            if (IsCompareExchange(reference))
+                            // Published once (CompareExchange, EnsureInitialized), or given to another object (a clone's own
+                            // lock, a deserialized copy): deliberate, and readonly would not compile.
+                            if (IsPublishedOnce(reference) || !IsOnThis(reference) || IsDeserialization(operationContext.ContainingSymbol))
                             {
                                 publishedOnce.TryAdd(field, true);
                             }
@@ -100,13 +102,51 @@ namespace ConcurrencyAnalyzers.Rules
                 : null;
         }
 
-        /// <summary>Constructors (static ones for static fields) may assign a readonly field.</summary>
-        private static bool IsConstruction(ISymbol member, IFieldSymbol field) =>
-            member is IFieldSymbol or IPropertySymbol
-            || member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } method && method.IsStatic == field.IsStatic;
+        /// <summary>
+        /// Constructors (static ones for static fields) and initializers may assign a readonly field — on the
+        /// object being built, and not from a lambda or local function, which may run later.
+        /// </summary>
+        private static bool IsConstruction(ISymbol member, IFieldSymbol field, IFieldReferenceOperation reference)
+        {
+            var inConstructor = member is IFieldSymbol or IPropertySymbol
+                || member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } method && method.IsStatic == field.IsStatic;
+            if (!inConstructor || !IsOnThis(reference))
+            {
+                return false;
+            }
 
-        /// <summary>`Interlocked.CompareExchange(ref _syncRoot, new object(), null)` publishes the object once.</summary>
-        private static bool IsCompareExchange(IFieldReferenceOperation reference) =>
-            reference.Parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "CompareExchange", ContainingType.Name: "Interlocked" } } };
+            for (var current = reference.Parent; current is not null; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsOnThis(IFieldReferenceOperation reference) => reference.Instance is null or IInstanceReferenceOperation;
+
+        /// <summary>Assigned, passed by ref or out, a deconstruction target, or taken by a ref local or ref return.</summary>
+        private static bool IsWritten(IFieldReferenceOperation reference)
+        {
+            if (reference.IsWriteTarget())
+            {
+                return true;
+            }
+
+            var parent = reference.WalkUpConversions(out _);
+            return parent is ITupleOperation { Parent: IDeconstructionAssignmentOperation }
+                || parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.RefKind: not RefKind.None } }
+                || parent is IReturnOperation && reference.Syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.RefExpressionSyntax;
+        }
+
+        /// <summary>`Interlocked.CompareExchange(ref _syncRoot, new object(), null)` and `LazyInitializer.EnsureInitialized(ref _syncRoot)` publish the object once.</summary>
+        private static bool IsPublishedOnce(IFieldReferenceOperation reference) =>
+            reference.Parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "CompareExchange", ContainingType.Name: "Interlocked" } or { Name: "EnsureInitialized", ContainingType.Name: "LazyInitializer" } } };
+
+        private static bool IsDeserialization(ISymbol member) =>
+            member.GetAttributes().Any(a => a.AttributeClass?.Name is "OnDeserializedAttribute" or "OnDeserializingAttribute");
     }
 }

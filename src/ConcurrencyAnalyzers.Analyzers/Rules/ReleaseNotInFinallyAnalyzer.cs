@@ -84,12 +84,33 @@ namespace ConcurrencyAnalyzers.Rules
                     continue;
                 }
 
-                var same = releases.Where(r => r.Lock.Equals(acquisition.Lock) && r.Call.Syntax.SpanStart > call.Syntax.SpanStart).ToList();
-                if (same.Count > 0 && !same.Any(r => IsInFinally(r.Call, function)))
+                // The same lock of the same object: `Exit(to._sync)` does not release `Enter(from._sync)`.
+                var same = releases.Where(r => r.Lock.Equals(acquisition.Lock) && r.Call.Syntax.SpanStart > call.Syntax.SpanStart
+                    && SameObject(r.Lock.LockedValue, acquisition.Lock.LockedValue)).ToList();
+
+                // Released only when something failed (`catch { _gate.Release(); throw; }`): the lock is handed
+                // to the caller on success, as an AsyncLock or a lease does, and a finally would be the bug.
+                if (same.Count > 0 && !same.Any(r => IsInFinally(r.Call, function)) && !same.All(r => IsInCatch(r.Call, function)))
                 {
                     yield return (call, acquisition.Lock, same[0].Call);
                 }
             }
+        }
+
+        internal static bool SameObject(IOperation? a, IOperation? b) =>
+            a is not null && b is not null && Microsoft.CodeAnalysis.CSharp.SyntaxFactory.AreEquivalent(a.WalkDownConversions().Syntax, b.WalkDownConversions().Syntax);
+
+        private static bool IsInCatch(IOperation operation, IOperation function)
+        {
+            for (var current = operation.Parent; current is not null && !ReferenceEquals(current, function); current = current.Parent)
+            {
+                if (current is ICatchClauseOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool IsInFinally(IOperation operation, IOperation function)

@@ -146,8 +146,9 @@ namespace ConcurrencyAnalyzers.Rules
 
                         createdHere = !IsInNestedFunction(declarator, function);
                         break;
+                    // Any use but locking it lets the object escape: stored, passed on, returned, captured.
                     case ILocalReferenceOperation use when SymbolEqualityComparer.Default.Equals(use.Local, local):
-                        if (IsInNestedFunction(use, function) || (use.IsWriteTarget() && !ReferenceEquals(use, reference)))
+                        if (IsInNestedFunction(use, function) || !IsLockedHere(use))
                         {
                             return false;
                         }
@@ -157,6 +158,18 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             return createdHere;
+        }
+
+        /// <summary>The object of a `lock` statement or the first argument of a Monitor call.</summary>
+        private static bool IsLockedHere(ILocalReferenceOperation use)
+        {
+            var parent = use.WalkUpConversions(out var child);
+            return parent switch
+            {
+                ILockOperation lockStatement => ReferenceEquals(lockStatement.LockedValue, child),
+                IArgumentOperation { Parent: IInvocationOperation { TargetMethod.ContainingType.Name: "Monitor" } call } argument => ReferenceEquals(call.Arguments[0], argument),
+                _ => false,
+            };
         }
 
         private static bool IsInNestedFunction(IOperation operation, IOperation function)

@@ -37,7 +37,10 @@ namespace ConcurrencyAnalyzers.Rules
 
         private static string? RemoveReadonly(DocumentEditor editor, SyntaxNode node)
         {
-            if (node is not VariableDeclaratorSyntax declarator || declarator.Parent?.Parent is not FieldDeclarationSyntax field || field.Declaration.Variables.Count != 1)
+            // The fields of a readonly struct must stay readonly: the SpinLock has to move out of it by hand.
+            if (node is not VariableDeclaratorSyntax declarator || declarator.Parent?.Parent is not FieldDeclarationSyntax field || field.Declaration.Variables.Count != 1
+                || field.Parent is StructDeclarationSyntax structDeclaration && structDeclaration.Modifiers.Any(SyntaxKind.ReadOnlyKeyword)
+                || field.Parent is RecordDeclarationSyntax)
             {
                 return null;
             }
@@ -61,7 +64,10 @@ namespace ConcurrencyAnalyzers.Rules
             var function = model.GetEnclosingSymbol(statement.SpanStart, cancellationToken) as IMethodSymbol;
             var isIterator = statement.Ancestors().FirstOrDefault(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax)
                 ?.DescendantNodes().Any(n => n is YieldStatementSyntax) ?? false;
-            if (function is null || function.IsAsync || isIterator || source is not (IFieldSymbol { IsReadOnly: false } or ILocalSymbol))
+            // A ref local cannot be captured by a lambda or local function.
+            var captured = statement.Parent is BlockSyntax block && block.DescendantNodes().Where(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
+                .SelectMany(f => f.DescendantNodes().OfType<IdentifierNameSyntax>()).Any(n => n.Identifier.ValueText == declarator.Identifier.ValueText);
+            if (function is null || function.IsAsync || isIterator || captured || source is not (IFieldSymbol { IsReadOnly: false } or ILocalSymbol))
             {
                 return null;
             }
@@ -79,10 +85,11 @@ namespace ConcurrencyAnalyzers.Rules
             var model = editor.SemanticModel;
             if (node is not InvocationExpressionSyntax { ArgumentList.Arguments.Count: > 0 } enter
                 || enter.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } typeDeclaration
-                || typeDeclaration is not (ClassDeclarationSyntax or RecordDeclarationSyntax)
+                || typeDeclaration is not ClassDeclarationSyntax
+                || enter.ArgumentList.Arguments[0].Expression is not (IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax })
                 || model.GetTypeInfo(enter.ArgumentList.Arguments[0].Expression, cancellationToken).Type is not { IsValueType: true }
-                || model.GetSymbolInfo(enter.ArgumentList.Arguments[0].Expression, cancellationToken).Symbol is not { } boxed
-                || boxed is not (IFieldSymbol or ILocalSymbol or IParameterSymbol))
+                || model.GetSymbolInfo(enter.ArgumentList.Arguments[0].Expression, cancellationToken).Symbol is not IFieldSymbol boxed
+                || !SymbolEqualityComparer.Default.Equals(boxed.ContainingType, model.GetDeclaredSymbol(typeDeclaration, cancellationToken)))
             {
                 return null;
             }

@@ -22,7 +22,7 @@ namespace ConcurrencyAnalyzers.Rules
 
         private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
-            if (!diagnostic.Properties.ContainsKey(LockOrderAnalyzer.SwapProperty)
+            if (!diagnostic.Properties.TryGetValue(LockOrderAnalyzer.SwapProperty, out var outerText)
                 || node.Parent is not LockStatementSyntax inner
                 || inner.Expression != node)
             {
@@ -30,7 +30,8 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             var outer = inner.Parent is BlockSyntax { Statements.Count: 1 } block ? block.Parent as LockStatementSyntax : inner.Parent as LockStatementSyntax;
-            if (outer is null)
+            // The outer lock must still be the one the diagnostic is about (Fix All may have swapped it already).
+            if (outer is null || outer.Expression.ToString() != outerText)
             {
                 return null;
             }

@@ -32,18 +32,22 @@ namespace ConcurrencyAnalyzers.Rules
         {
             if (node is not InvocationExpressionSyntax acquire
                 || acquire.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { Parent: BlockSyntax block } acquireStatement
-                || !IsWholeStatement(acquireStatement, acquire)
-                || diagnostic.AdditionalLocations.Count == 0)
+                || !IsWholeStatement(acquireStatement, acquire))
             {
                 return null;
             }
 
-            var releaseSpan = diagnostic.AdditionalLocations[0].SourceSpan;
+            // The release is found again in the current tree (Fix All moves earlier code): the first later statement
+            // of the block that releases the same lock object by its release call.
+            var releaseName = ReleaseNameFor(acquire);
+            var lockText = LockObjectText(acquire);
             var start = block.Statements.IndexOf(acquireStatement);
             var end = -1;
-            for (var i = start + 1; i < block.Statements.Count; i++)
+            for (var i = start + 1; releaseName is not null && lockText is not null && i < block.Statements.Count; i++)
             {
-                if (block.Statements[i] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax release } && release.Span == releaseSpan)
+                if (block.Statements[i] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax release }
+                    && NameOf(release) == releaseName
+                    && LockObjectText(release) == lockText)
                 {
                     end = i;
                     break;
@@ -95,6 +99,26 @@ namespace ConcurrencyAnalyzers.Rules
             editor.ReplaceNode(block, block.WithStatements(SyntaxFactory.List(statements)).WithAdditionalAnnotations(Formatter.Annotation));
             return title;
         }
+
+        private static string? NameOf(InvocationExpressionSyntax call) => (call.Expression as MemberAccessExpressionSyntax)?.Name.Identifier.ValueText;
+
+        /// <summary>The release that pairs with an acquire, by name.</summary>
+        private static string? ReleaseNameFor(InvocationExpressionSyntax acquire) => NameOf(acquire) switch
+        {
+            "Enter" => "Exit",
+            "Wait" or "WaitAsync" => "Release",
+            "EnterWriteLock" => "ExitWriteLock",
+            "EnterReadLock" => "ExitReadLock",
+            "EnterUpgradeableReadLock" => "ExitUpgradeableReadLock",
+            "WaitOne" => "ReleaseMutex",
+            _ => null,
+        };
+
+        /// <summary>The lock object as written: Monitor's first argument, else the receiver.</summary>
+        private static string? LockObjectText(InvocationExpressionSyntax call) =>
+            call.Expression is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Monitor" } }
+                ? call.ArgumentList.Arguments.FirstOrDefault()?.Expression.WithoutTrivia().ToString()
+                : (call.Expression as MemberAccessExpressionSyntax)?.Expression.WithoutTrivia().ToString();
 
         /// <summary>`x.Wait();`, `await x.WaitAsync();`, `await x.WaitAsync().ConfigureAwait(false);`.</summary>
         private static bool IsWholeStatement(ExpressionStatementSyntax statement, InvocationExpressionSyntax acquire)

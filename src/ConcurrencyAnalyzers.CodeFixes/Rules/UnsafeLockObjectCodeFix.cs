@@ -35,8 +35,14 @@ namespace ConcurrencyAnalyzers.Rules
 
             var model = editor.SemanticModel;
             var isStatic = diagnostic.Properties.TryGetValue(UnsafeLockObjectAnalyzer.FieldKindProperty, out var kind) && kind == "static";
+
+            // A record compares its instance fields: a lock object would make equal records unequal.
+            if (typeDeclaration is RecordDeclarationSyntax && !isStatic)
+            {
+                return null;
+            }
             var types = KnownTypes.For(model.Compilation);
-            var usesMonitor = typeDeclaration.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == "Monitor");
+            var usesMonitor = typeDeclaration.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText is "Monitor" or "Enter" or "Exit" or "Wait" or "Pulse" or "PulseAll");
             var useLockType = types.Lock is not null && !usesMonitor
                 && ((CSharpParseOptions)typeDeclaration.SyntaxTree.Options).LanguageVersion >= (LanguageVersion)1300;
             var fieldName = LockFields.Choose(editor, model, typeDeclaration, baseName, isStatic, useLockType ? types.Lock : null, lockedValue.SpanStart, cancellationToken);
@@ -45,21 +51,20 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
-            // The Monitor calls on the same object in this function (Exit, Wait, Pulse) move with the lock.
-            var function = lockedValue.Ancestors().FirstOrDefault(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax or AccessorDeclarationSyntax) ?? typeDeclaration;
+            // Every lock and Monitor call of the class on the same object (Exit, Wait, Pulse, the other methods'
+            // `lock (this)`) moves with it, or the two halves of a Wait/Pulse pair stop meeting.
             var replaced = new List<ExpressionSyntax> { lockedValue };
-            if (!(lockedValue is ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax))
+            if (!(lockedValue is ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax) && model.GetSymbolInfo(lockedValue, cancellationToken).Symbol is not ILocalSymbol)
             {
-                foreach (var call in function.DescendantNodes().OfType<InvocationExpressionSyntax>())
+                var lockedSymbol = model.GetSymbolInfo(lockedValue, cancellationToken).Symbol;
+                foreach (var candidate in LockObjectsIn(typeDeclaration, model, cancellationToken))
                 {
-                    if (call.Expression is MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Monitor" } }
-                        && call.ArgumentList.Arguments.Count > 0
-                        && call.ArgumentList.Arguments[0].Expression is var argument
-                        && argument != lockedValue
-                        && SyntaxFactory.AreEquivalent(argument, lockedValue)
-                        && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(argument, cancellationToken).Symbol, model.GetSymbolInfo(lockedValue, cancellationToken).Symbol))
+                    if (candidate != lockedValue
+                        && candidate.FirstAncestorOrSelf<TypeDeclarationSyntax>() == typeDeclaration
+                        && SyntaxFactory.AreEquivalent(candidate, lockedValue)
+                        && (lockedValue is ThisExpressionSyntax || SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(candidate, cancellationToken).Symbol, lockedSymbol)))
                     {
-                        replaced.Add(argument);
+                        replaced.Add(candidate);
                     }
                 }
             }
@@ -70,6 +75,24 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             return "Lock on a private readonly object ('" + fieldName + "')";
+        }
+
+        /// <summary>The locked expressions of `lock` statements and the first arguments of Monitor calls.</summary>
+        private static IEnumerable<ExpressionSyntax> LockObjectsIn(TypeDeclarationSyntax type, SemanticModel model, CancellationToken cancellationToken)
+        {
+            foreach (var node in type.DescendantNodes())
+            {
+                switch (node)
+                {
+                    case LockStatementSyntax lockStatement:
+                        yield return lockStatement.Expression;
+                        break;
+                    case InvocationExpressionSyntax { ArgumentList.Arguments.Count: > 0 } call
+                        when model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol { ContainingType: { Name: "Monitor" } monitor } && monitor.ContainingNamespace.ToDisplayString() == "System.Threading":
+                        yield return call.ArgumentList.Arguments[0].Expression;
+                        break;
+                }
+            }
         }
     }
 }

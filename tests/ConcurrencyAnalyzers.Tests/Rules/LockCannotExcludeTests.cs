@@ -253,5 +253,41 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyAnalyzerAsync(source);
         }
+
+        [Fact]
+        public Task Awaits_where_a_TryEnter_failed_or_after_the_release_in_finally_are_not_reported()
+        {
+            const string source = """
+                using System;
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public class Journal
+                {
+                    private readonly object _gate = new object();
+
+                    public async Task AppendAsync(Stream stream, byte[] entry)
+                    {
+                        if (!Monitor.TryEnter(_gate, TimeSpan.FromSeconds(1)))
+                        {
+                            await stream.FlushAsync();
+                            return;
+                        }
+
+                        try
+                        {
+                            stream.Write(entry, 0, entry.Length);
+                        }
+                        finally
+                        {
+                            Monitor.Exit(_gate);
+                            await stream.FlushAsync();
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
     }
 }

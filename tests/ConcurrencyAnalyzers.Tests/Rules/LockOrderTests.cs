@@ -562,5 +562,96 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 "```mermaid\nflowchart LR\n    L0[\"Ledger._accounts\"]\n    L1[\"Ledger._audit\"]\n    L0 -->|Ledger.Post| L1\n    L1 -->|Ledger.Flush| L0\n    linkStyle 0,1 stroke:#d00,stroke-width:3px\n```\n",
                 graph);
         }
+
+        [Fact]
+        public Task Work_started_without_waiting_and_callbacks_handed_to_a_dispatcher_order_nothing_under_the_lock()
+        {
+            const string source = """
+                using System;
+                using System.Collections.Generic;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public interface IDispatcher { void Dispatch(Action action); }
+
+                public class AuditBuffer
+                {
+                    private readonly object _sync = new object();
+                    private readonly object _ui = new object();
+                    private readonly SemaphoreSlim _flushGate = new SemaphoreSlim(1, 1);
+                    private readonly List<string> _lines = new();
+                    private readonly IDispatcher _dispatcher;
+
+                    public AuditBuffer(IDispatcher dispatcher) => _dispatcher = dispatcher;
+
+                    public void Log(string line)
+                    {
+                        lock (_sync)
+                        {
+                            _lines.Add(line);
+                            if (_lines.Count > 100) _ = FlushAsync();
+                            _dispatcher.Dispatch(() => { lock (_ui) { Console.WriteLine(line); } });
+                        }
+                    }
+
+                    private async Task FlushAsync()
+                    {
+                        await _flushGate.WaitAsync();
+                        try
+                        {
+                            lock (_sync) { _lines.Clear(); }
+                        }
+                        finally
+                        {
+                            _flushGate.Release();
+                        }
+                    }
+
+                    public void Repaint()
+                    {
+                        lock (_ui)
+                        {
+                            lock (_sync) { Console.WriteLine(_lines.Count); }
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task A_constructor_that_takes_its_own_lock_before_a_shared_one_is_not_an_order()
+        {
+            const string source = """
+                using System.Collections.Generic;
+
+                public class Session
+                {
+                    private static readonly object s_registry = new object();
+                    private static readonly List<Session> s_all = new();
+                    private readonly object _sync = new object();
+
+                    public Session()
+                    {
+                        lock (_sync)
+                        {
+                            lock (s_registry) { s_all.Add(this); }
+                        }
+                    }
+
+                    public static void CloseAll()
+                    {
+                        lock (s_registry)
+                        {
+                            foreach (var session in s_all)
+                            {
+                                lock (session._sync) { }
+                            }
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
     }
 }

@@ -142,5 +142,33 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyAnalyzerAsync(source);
         }
+
+        [Fact]
+        public Task A_clone_given_its_own_lock_is_not_reported()
+        {
+            const string source = """
+                using System.Collections.Generic;
+
+                public class Snapshot
+                {
+                    private object _sync = new object();
+                    private List<int> _items = new();
+
+                    public void Add(int item)
+                    {
+                        lock (_sync) { _items.Add(item); }
+                    }
+
+                    public Snapshot Clone()
+                    {
+                        var copy = (Snapshot)MemberwiseClone();
+                        copy._sync = new object();
+                        lock (_sync) { copy._items = new List<int>(_items); }
+                        return copy;
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
     }
 }

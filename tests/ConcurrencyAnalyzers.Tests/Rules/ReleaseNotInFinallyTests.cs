@@ -239,5 +239,90 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyAnalyzerAsync(source);
         }
+
+        [Fact]
+        public Task A_lease_released_only_when_building_it_fails_is_not_reported()
+        {
+            const string source = """
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class AsyncLock
+                {
+                    private readonly SemaphoreSlim _semaphore = new SemaphoreSlim(1, 1);
+
+                    public async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
+                    {
+                        await _semaphore.WaitAsync(cancellationToken);
+                        try
+                        {
+                            return new Releaser(_semaphore);
+                        }
+                        catch
+                        {
+                            _semaphore.Release();
+                            throw;
+                        }
+                    }
+
+                    private sealed class Releaser : IDisposable
+                    {
+                        private readonly SemaphoreSlim _semaphore;
+                        public Releaser(SemaphoreSlim semaphore) => _semaphore = semaphore;
+                        public void Dispose() => _semaphore.Release();
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public Task Two_accounts_locked_and_released_without_finally_are_each_paired_with_their_own_release_and_fixed_together()
+        {
+            const string source = """
+                using System.Threading;
+
+                public class Account
+                {
+                    private readonly object _sync = new object();
+                    private decimal _balance;
+
+                    public static void Transfer(Account from, Account to, decimal amount)
+                    {
+                        {|#0:Monitor.Enter(from._sync)|};
+                        from._balance -= amount;
+                        {|#1:Monitor.Exit(from._sync)|};
+                        {|#2:Monitor.Enter(to._sync)|};
+                        to._balance += decimal.Round(amount, 2);
+                        {|#3:Monitor.Exit(to._sync)|};
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Threading;
+
+                public class Account
+                {
+                    private readonly object _sync = new object();
+                    private decimal _balance;
+
+                    public static void Transfer(Account from, Account to, decimal amount)
+                    {
+                        lock (from._sync)
+                        {
+                            from._balance -= amount;
+                        }
+                        lock (to._sync)
+                        {
+                            to._balance += decimal.Round(amount, 2);
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC033").WithLocation(0).WithLocation(1),
+                Verify.Diagnostic("CONC033").WithLocation(2).WithLocation(3));
+        }
     }
 }

@@ -326,5 +326,107 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyAnalyzerAsync(source);
         }
+
+        [Fact]
+        public Task Fixing_one_lock_on_this_moves_every_lock_and_Monitor_call_of_the_class_with_it()
+        {
+            const string source = """
+                using System.Collections.Generic;
+                using System.Threading;
+
+                public class Mailbox
+                {
+                    private readonly Queue<string> _messages = new();
+
+                    public void Post(string message)
+                    {
+                        lock ([|this|])
+                        {
+                            _messages.Enqueue(message);
+                            System.Threading.Monitor.Pulse(this);
+                        }
+                    }
+
+                    public string Receive()
+                    {
+                        lock ([|this|])
+                        {
+                            while (_messages.Count == 0) Monitor.Wait(this);
+                            return _messages.Dequeue();
+                        }
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Collections.Generic;
+                using System.Threading;
+
+                public class Mailbox
+                {
+                    private readonly object _sync = new object();
+                    private readonly Queue<string> _messages = new();
+
+                    public void Post(string message)
+                    {
+                        lock (_sync)
+                        {
+                            _messages.Enqueue(message);
+                            System.Threading.Monitor.Pulse(_sync);
+                        }
+                    }
+
+                    public string Receive()
+                    {
+                        lock (_sync)
+                        {
+                            while (_messages.Count == 0) Monitor.Wait(_sync);
+                            return _messages.Dequeue();
+                        }
+                    }
+                }
+                """;
+            var test = new Verify.Test { TestCode = source, FixedCode = fixedSource };
+            test.NumberOfIncrementalIterations = 1;
+            test.NumberOfFixAllIterations = 1;
+            return test.RunAsync();
+        }
+
+        [Fact]
+        public Task A_record_that_locks_this_is_reported_without_a_fix_that_would_change_its_equality()
+        {
+            const string source = """
+                public record Counter(string Name)
+                {
+                    private int _value;
+
+                    public void Increment()
+                    {
+                        lock ([|this|]) { _value++; }
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source);
+        }
+
+        [Fact]
+        public Task A_local_published_to_a_cache_before_it_is_locked_is_not_a_per_call_object()
+        {
+            const string source = """
+                using System.Collections.Concurrent;
+
+                public class EntryCache
+                {
+                    private readonly ConcurrentDictionary<string, object> _entries = new();
+
+                    public void Load(string key)
+                    {
+                        var entry = new object();
+                        _entries[key] = entry;
+                        lock (entry) { }
+                    }
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
+        }
     }
 }
