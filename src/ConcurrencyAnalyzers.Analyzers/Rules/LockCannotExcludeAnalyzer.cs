@@ -119,6 +119,13 @@ namespace ConcurrencyAnalyzers.Rules
 
         private static void ReportAwaitsUnderThreadLocks(IOperation body, KnownTypes types, System.Action<Diagnostic> report)
         {
+            // Only a thread-owned lock (Monitor, Lock, Mutex) can be held wrongly across an await: without an
+            // Enter or WaitOne in the function, no await needs its held locks worked out.
+            if (!body.DescendantsInSameFunction().Any(o => o is IInvocationOperation { TargetMethod.Name: "Enter" or "TryEnter" or "WaitOne" }))
+            {
+                return;
+            }
+
             var reported = new HashSet<LockIdentity>();
             foreach (var operation in body.DescendantsInSameFunction())
             {
