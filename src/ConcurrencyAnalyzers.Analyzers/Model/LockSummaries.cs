@@ -49,16 +49,15 @@ namespace ConcurrencyAnalyzers.Model
     internal sealed class LockSummaries
     {
         private const int MaxDepth = 16;
-        private readonly Compilation _compilation;
         private readonly KnownTypes _types;
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<LockStep>> _summaries =
             new ConcurrentDictionary<IMethodSymbol, ImmutableArray<LockStep>>(SymbolEqualityComparer.Default);
-        private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new ConcurrentDictionary<SyntaxTree, SemanticModel>();
+        private readonly SourceBodies _bodies;
 
         public LockSummaries(Compilation compilation, KnownTypes types)
         {
-            _compilation = compilation;
             _types = types;
+            _bodies = new SourceBodies(compilation);
         }
 
         public KnownTypes Types => _types;
@@ -216,39 +215,18 @@ namespace ConcurrencyAnalyzers.Model
             return runsNow && call.Arguments.Any(a => a.Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation });
         }
 
-#pragma warning disable RS1030 // Summaries of methods in other files need their file's model; one is made per file per compilation.
-        private SemanticModel CreateModel(SyntaxTree tree) => _compilation.GetSemanticModel(tree);
-#pragma warning restore RS1030
-
         /// <param name="currentModel">The model of the document being analysed, reused for methods in that document.</param>
-        public void Remember(SemanticModel currentModel) => _models.TryAdd(currentModel.SyntaxTree, currentModel);
+        public void Remember(SemanticModel currentModel) => _bodies.Remember(currentModel);
 
+        /// <summary>
+        /// A method's bodies, a local function's own body, skipping (without binding) those that neither lock
+        /// nor call anything and so take no lock.
+        /// </summary>
         private IEnumerable<IOperation> Bodies(IMethodSymbol method, CancellationToken cancellationToken)
         {
-            foreach (var reference in method.DeclaringSyntaxReferences)
+            foreach (var body in _bodies.Of(method, cancellationToken, LockSyntax.MayTakeLocksOrCall))
             {
-                if (!_compilation.ContainsSyntaxTree(reference.SyntaxTree))
-                {
-                    continue;
-                }
-
-                // A body that neither takes a lock nor calls anything takes no lock: no binding needed.
-                var syntax = reference.GetSyntax(cancellationToken);
-                if (!LockSyntax.MayTakeLocksOrCall(syntax))
-                {
-                    continue;
-                }
-
-                var model = _models.GetOrAdd(reference.SyntaxTree, CreateModel);
-                switch (model.GetOperation(syntax, cancellationToken))
-                {
-                    case ILocalFunctionOperation { Body: { } localBody }:
-                        yield return localBody;
-                        break;
-                    case { } body and not ILocalFunctionOperation:
-                        yield return body;
-                        break;
-                }
+                yield return body is ILocalFunctionOperation { Body: { } localBody } ? localBody : body;
             }
         }
     }

@@ -64,6 +64,21 @@ namespace ConcurrencyAnalyzers.Model
             return new Facts(takesLocks, awaits, calls);
         }
 
+        /// <summary>
+        /// The stem of a lock field named after a variable: `_gate`, `s_gate`, `m_gate` and `Gate` all give
+        /// `gate` (the fixes add the `_`/`s_` prefix and the `Lock` suffix).
+        /// </summary>
+        public static string FieldStem(string variableName, string fallback)
+        {
+            var trimmed = variableName.TrimStart('_');
+            if (trimmed.StartsWith("s_", System.StringComparison.Ordinal) || trimmed.StartsWith("m_", System.StringComparison.Ordinal))
+            {
+                trimmed = trimmed.Substring(2);
+            }
+
+            return trimmed.Length == 0 ? fallback : char.ToLowerInvariant(trimmed[0]) + trimmed.Substring(1);
+        }
+
         public static bool IsAcquireName(string name) => name is "Enter" or "TryEnter" or "Wait" or "WaitAsync"
             or "EnterWriteLock" or "TryEnterWriteLock" or "EnterReadLock" or "TryEnterReadLock"
             or "EnterUpgradeableReadLock" or "TryEnterUpgradeableReadLock" or "WaitOne" or "EnterScope";

@@ -38,19 +38,16 @@ namespace ConcurrencyAnalyzers.Model
     internal sealed class MethodAccessSummaries
     {
         private const int MaxDepth = 3;
-        private readonly Compilation _compilation;
         private readonly KnownTypes _types;
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<SummarizedWrite>> _summaries =
             new ConcurrentDictionary<IMethodSymbol, ImmutableArray<SummarizedWrite>>(SymbolEqualityComparer.Default);
 
-        // One semantic model per file: a model keeps what it has bound, so every method summarized in a
-        // file after the first costs only its own body.
-        private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new ConcurrentDictionary<SyntaxTree, SemanticModel>();
+        private readonly SourceBodies _bodies;
 
         public MethodAccessSummaries(Compilation compilation, KnownTypes types)
         {
-            _compilation = compilation;
             _types = types;
+            _bodies = new SourceBodies(compilation);
         }
 
         /// <param name="currentModel">The model of the document being analysed, reused for methods in that document.</param>
@@ -58,7 +55,7 @@ namespace ConcurrencyAnalyzers.Model
         {
             if (currentModel is not null)
             {
-                _models.TryAdd(currentModel.SyntaxTree, currentModel);
+                _bodies.Remember(currentModel);
             }
 
             return WritesOf(method.OriginalDefinition, depth: 0, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), cancellationToken, out _);
@@ -80,7 +77,7 @@ namespace ConcurrencyAnalyzers.Model
             }
 
             var writes = ImmutableArray.CreateBuilder<SummarizedWrite>();
-            foreach (var body in Bodies(method, cancellationToken))
+            foreach (var body in _bodies.Of(method, cancellationToken))
             {
                 foreach (var access in SharedAccess.In(body, null, body, _types, includeReads: false))
                 {
@@ -129,29 +126,5 @@ namespace ConcurrencyAnalyzers.Model
             call.TargetMethod.IsStatic
             || call.Instance is null
             || call.Instance.WalkDownConversions() is IInstanceReferenceOperation or IFieldReferenceOperation;
-
-#pragma warning disable RS1030 // Summaries of methods in other files need their file's model; one is made per file per compilation.
-        private SemanticModel CreateModel(SyntaxTree tree) => _compilation.GetSemanticModel(tree);
-#pragma warning restore RS1030
-
-        private IEnumerable<IOperation> Bodies(IMethodSymbol method, CancellationToken cancellationToken)
-        {
-            foreach (var reference in method.DeclaringSyntaxReferences)
-            {
-                // In an IDE, a project reference's methods have source in trees of another compilation.
-                if (!_compilation.ContainsSyntaxTree(reference.SyntaxTree))
-                {
-                    continue;
-                }
-
-                var syntax = reference.GetSyntax(cancellationToken);
-                var model = _models.GetOrAdd(reference.SyntaxTree, CreateModel);
-                var body = model.GetOperation(syntax, cancellationToken);
-                if (body is not null)
-                {
-                    yield return body;
-                }
-            }
-        }
     }
 }

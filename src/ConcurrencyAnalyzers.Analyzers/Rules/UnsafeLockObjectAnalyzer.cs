@@ -95,7 +95,7 @@ namespace ConcurrencyAnalyzers.Rules
                 case ILocalReferenceOperation local when IsCreatedPerCall(local, lockOperation):
                     return new Finding("'" + local.Local.Name + "'", "it is made for this call only, so no other thread ever locks it and the lock excludes nothing; lock on an object stored in a private readonly field", inStaticCode ? "s_sync" : "_sync", inStaticCode);
                 case IFieldReferenceOperation field when IsVisibleOutside(field.Field):
-                    return new Finding("'" + field.Field.Name + "'", "it is " + Accessibility(field.Field) + ", so code outside the class can lock it too and block or deadlock this class; lock on a private readonly object", (field.Field.IsStatic ? "s_" : "_") + Camel(field.Field.Name) + "Lock", field.Field.IsStatic);
+                    return new Finding("'" + field.Field.Name + "'", "it is " + Accessibility(field.Field) + ", so code outside the class can lock it too and block or deadlock this class; lock on a private readonly object", (field.Field.IsStatic ? "s_" : "_") + LockSyntax.FieldStem(field.Field.Name, "sync") + "Lock", field.Field.IsStatic);
             }
 
             if (value.Type is { } type)
@@ -189,18 +189,7 @@ namespace ConcurrencyAnalyzers.Rules
         private static string LiteralFieldName(string text)
         {
             var letters = new string(text.Where(char.IsLetterOrDigit).ToArray());
-            return letters.Length == 0 || !char.IsLetter(letters[0]) ? "s_sync" : "s_" + Camel(letters) + "Lock";
-        }
-
-        private static string Camel(string name)
-        {
-            var trimmed = name.TrimStart('_');
-            if (trimmed.StartsWith("s_", System.StringComparison.Ordinal) || trimmed.StartsWith("m_", System.StringComparison.Ordinal))
-            {
-                trimmed = trimmed.Substring(2);
-            }
-
-            return trimmed.Length == 0 ? "sync" : char.ToLowerInvariant(trimmed[0]) + trimmed.Substring(1);
+            return letters.Length == 0 || !char.IsLetter(letters[0]) ? "s_sync" : "s_" + LockSyntax.FieldStem(letters, "sync") + "Lock";
         }
     }
 }

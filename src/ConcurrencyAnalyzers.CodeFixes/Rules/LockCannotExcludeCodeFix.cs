@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
+using ConcurrencyAnalyzers.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
@@ -96,7 +97,7 @@ namespace ConcurrencyAnalyzers.Rules
 
             var member = model.GetEnclosingSymbol(enter.SpanStart, cancellationToken);
             var isStatic = boxed.IsStatic || (member?.IsStatic ?? false);
-            var fieldName = LockFields.Choose(editor, model, typeDeclaration, (isStatic ? "s_" : "_") + Camel(boxed.Name) + "Lock", isStatic, null, enter.SpanStart, cancellationToken);
+            var fieldName = LockFields.Choose(editor, model, typeDeclaration, (isStatic ? "s_" : "_") + LockSyntax.FieldStem(boxed.Name, "value") + "Lock", isStatic, null, enter.SpanStart, cancellationToken);
             if (fieldName is null)
             {
                 return null;
@@ -114,12 +115,6 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             return "Lock on a private readonly object ('" + fieldName + "') instead of the boxed '" + boxed.Name + "'";
-        }
-
-        private static string Camel(string name)
-        {
-            var trimmed = name.TrimStart('_');
-            return trimmed.Length == 0 ? "value" : char.ToLowerInvariant(trimmed[0]) + trimmed.Substring(1);
         }
     }
 }
