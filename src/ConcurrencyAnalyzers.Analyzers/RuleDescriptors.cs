@@ -153,5 +153,29 @@ namespace ConcurrencyAnalyzers
             DiagnosticSeverity.Warning,
             true,
             WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor RacyLazyInitialization = Create(
+            RuleIdentifiers.RacyLazyInitialization,
+            "Lazy initialization that races",
+            "'{0}' is initialized on first use without a lock{1}; two threads can both find it unset and both initialize it{2}",
+            "Checking a shared field and creating its value when it is unset is two steps: two threads can both see it unset, both create a value, and use different objects (or run the initialization twice). Setting the field before the object is filled in lets another thread use it half built. Use Lazy<T> with LazyThreadSafetyMode.ExecutionAndPublication, or LazyInitializer.EnsureInitialized.");
+
+        public static readonly DiagnosticDescriptor BrokenDoubleCheckedLocking = Create(
+            RuleIdentifiers.BrokenDoubleCheckedLocking,
+            "Broken double-checked locking",
+            "Double-checked locking on '{0}' {1}",
+            "Double-checked locking reads the field without the lock first. That read is safe only when the field is volatile (so the object is complete before another thread can see it), when the field is checked again inside the lock (so the second thread in does not create it again), and when the field is set only once the object is fully built. Lazy<T> does all of this.");
+
+        public static readonly DiagnosticDescriptor CheckThenAct = Create(
+            RuleIdentifiers.CheckThenAct,
+            "Check-then-act on a concurrent collection",
+            "'{0}' is checked with {1} and then changed with {2}; another thread can change it in between; use {3}",
+            "Each method of a concurrent collection is atomic, but two calls are not: between ContainsKey or TryGetValue and the indexer, Add or Remove that follow, or between Count and TryDequeue, another thread can add, remove or change the same entry. Use the single atomic method that does both steps: GetOrAdd, AddOrUpdate, TryAdd, TryRemove, TryUpdate, or the result of TryDequeue itself.");
+
+        public static readonly DiagnosticDescriptor RepeatedFactory = Create(
+            RuleIdentifiers.RepeatedFactory,
+            "GetOrAdd or AddOrUpdate factory with side effects",
+            "The factory passed to {0} {1}; it can run more than once for one key when threads race, and only one result is kept",
+            "ConcurrentDictionary runs the value factory of GetOrAdd and AddOrUpdate outside its locks, so threads that ask for the same missing key at once each run it, and all but one result are thrown away. A factory that does I/O, starts work, creates a disposable object or changes other state does that more than once. Store Lazy<T> values so that only the winning entry's factory runs.");
     }
 }

@@ -29,5 +29,11 @@ namespace ConcurrencyAnalyzers
         public const string WriteAfterCompletion = "CONC040";
         public const string RepeatedCompletion = "CONC041";
         public const string NeverCompleted = "CONC042";
+
+        // CONC05x: one-time initialization and concurrent collections.
+        public const string RacyLazyInitialization = "CONC050";
+        public const string BrokenDoubleCheckedLocking = "CONC051";
+        public const string CheckThenAct = "CONC052";
+        public const string RepeatedFactory = "CONC053";
     }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace ConcurrencyAnalyzers.Model
@@ -53,6 +54,16 @@ namespace ConcurrencyAnalyzers.Model
             ChannelReaderOfT = compilation.GetTypeByMetadataName("System.Threading.Channels.ChannelReader`1");
             ChannelClosedException = compilation.GetTypeByMetadataName("System.Threading.Channels.ChannelClosedException");
             BlockingCollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.BlockingCollection`1");
+            ConcurrentDictionaryOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.ConcurrentDictionary`2");
+            ConcurrentQueueOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.ConcurrentQueue`1");
+            ConcurrentStackOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.ConcurrentStack`1");
+            ConcurrentBagOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.ConcurrentBag`1");
+            LazyOfT = compilation.GetTypeByMetadataName("System.Lazy`1");
+            LazyInitializer = compilation.GetTypeByMetadataName("System.Threading.LazyInitializer");
+            LazyThreadSafetyMode = compilation.GetTypeByMetadataName("System.Threading.LazyThreadSafetyMode");
+            IDisposable = compilation.GetTypeByMetadataName("System.IDisposable");
+            IAsyncDisposable = compilation.GetTypeByMetadataName("System.IAsyncDisposable");
+            MethodImplAttribute = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.MethodImplAttribute");
         }
 
         public Compilation Compilation { get; }
@@ -98,6 +109,28 @@ namespace ConcurrencyAnalyzers.Model
         public INamedTypeSymbol? ChannelReaderOfT { get; }
         public INamedTypeSymbol? ChannelClosedException { get; }
         public INamedTypeSymbol? BlockingCollectionOfT { get; }
+        public INamedTypeSymbol? ConcurrentDictionaryOfT { get; }
+        public INamedTypeSymbol? ConcurrentQueueOfT { get; }
+        public INamedTypeSymbol? ConcurrentStackOfT { get; }
+        public INamedTypeSymbol? ConcurrentBagOfT { get; }
+        public INamedTypeSymbol? LazyOfT { get; }
+        public INamedTypeSymbol? LazyInitializer { get; }
+        public INamedTypeSymbol? LazyThreadSafetyMode { get; }
+        public INamedTypeSymbol? IDisposable { get; }
+        public INamedTypeSymbol? IAsyncDisposable { get; }
+        public INamedTypeSymbol? MethodImplAttribute { get; }
+
+        /// <summary>ConcurrentDictionary&lt;TKey, TValue&gt; or a type derived from it.</summary>
+        public bool IsConcurrentDictionary(ITypeSymbol? type) => IsOrDerivesFrom(type, ConcurrentDictionaryOfT);
+
+        /// <summary>ConcurrentQueue, ConcurrentStack or ConcurrentBag: the collections whose Count races with Try* calls.</summary>
+        public bool IsConcurrentProducerConsumer(ITypeSymbol? type) =>
+            IsOrDerivesFrom(type, ConcurrentQueueOfT) || IsOrDerivesFrom(type, ConcurrentStackOfT) || IsOrDerivesFrom(type, ConcurrentBagOfT) || IsBlockingCollection(type);
+
+        public bool IsLazy(ITypeSymbol? type) => IsOrDerivesFrom(type, LazyOfT);
+
+        public bool IsDisposable(ITypeSymbol? type) =>
+            type is not null && (type.AllInterfaces.Any(i => Is(i, IDisposable) || Is(i, IAsyncDisposable)) || Is(type, IDisposable) || Is(type, IAsyncDisposable));
 
         /// <summary>Whether the compilation can use System.Threading.Channels or BlockingCollection at all.</summary>
         public bool HasProducerConsumerTypes => ChannelWriterOfT is not null || BlockingCollectionOfT is not null;

@@ -75,35 +75,14 @@ namespace ConcurrencyAnalyzers.Rules
         }
 
         /// <summary>
-        /// The opt-in for code whose concurrency the code does not show: `dotnet_code_quality.CONC001.concurrent_types`
-        /// lists types (by name, full name, or a base type's name) whose public methods may run on several
-        /// threads at once on one shared instance — a singleton service, a cache, a handler.
+        /// Public instance methods of the types `dotnet_code_quality.CONC001.concurrent_types` lists run on
+        /// several threads at once on one shared instance.
         /// </summary>
         private static class ConcurrentTypes
         {
-            public const string OptionKey = "dotnet_code_quality.CONC001.concurrent_types";
-
-            public static bool Includes(ISymbol member, AnalyzerOptions options, SyntaxTree? tree)
-            {
-                if (tree is null
-                    || member is not IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.PropertySet or MethodKind.PropertyGet, DeclaredAccessibility: Accessibility.Public, IsStatic: false } method
-                    || !options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(OptionKey, out var value)
-                    || string.IsNullOrWhiteSpace(value))
-                {
-                    return false;
-                }
-
-                var names = value.Split(new[] { ',' }, System.StringSplitOptions.RemoveEmptyEntries).Select(n => n.Trim()).ToList();
-                for (var type = method.ContainingType; type is not null; type = type.BaseType)
-                {
-                    if (names.Contains(type.Name) || names.Contains(type.ToDisplayString()))
-                    {
-                        return true;
-                    }
-                }
-
-                return method.ContainingType.AllInterfaces.Any(i => names.Contains(i.Name) || names.Contains(i.ToDisplayString()));
-            }
+            public static bool Includes(ISymbol member, AnalyzerOptions options, SyntaxTree? tree) =>
+                member is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.PropertySet or MethodKind.PropertyGet, DeclaredAccessibility: Accessibility.Public, IsStatic: false } method
+                && ConcurrentTypesOption.Includes(method.ContainingType, RuleIdentifiers.UnsynchronizedWrite, options, tree);
         }
 
         private static Diagnostic? Diagnose(RaceFinding finding)

@@ -1,0 +1,230 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ConcurrencyAnalyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Rules
+{
+    /// <summary>
+    /// CONC053: a ConcurrentDictionary GetOrAdd or AddOrUpdate factory that does something it must not do
+    /// twice — I/O, starting work, creating a disposable object that is then dropped, blocking, changing
+    /// other state — directly or in the methods of this compilation it calls (three calls deep). A
+    /// dictionary of Lazy&lt;T&gt; values is the fix, so a factory that only creates a Lazy is fine.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class RepeatedFactoryAnalyzer : ConcurrencyAnalyzer
+    {
+        private const int MaxDepth = 3;
+
+        /// <summary>Disposable types whose dropped instances hold nothing but memory (no handle, no timer, no connection).</summary>
+        private static readonly ImmutableHashSet<string> s_harmlessDisposables = ImmutableHashSet.Create(
+            "System.Threading.SemaphoreSlim",
+            "System.Threading.ManualResetEventSlim",
+            "System.Threading.CancellationTokenSource",
+            "System.Threading.ReaderWriterLockSlim",
+            "System.IO.MemoryStream",
+            "System.IO.StringReader",
+            "System.IO.StringWriter",
+            "System.Threading.Tasks.Task");
+
+        /// <summary>Types of the I/O namespaces that do no I/O.</summary>
+        private static readonly ImmutableHashSet<string> s_pureIoTypes = ImmutableHashSet.Create(
+            "System.IO.Path",
+            "System.IO.MemoryStream",
+            "System.IO.StringReader",
+            "System.IO.StringWriter",
+            "System.Net.IPAddress",
+            "System.Net.WebUtility",
+            "System.Net.Http.HttpRequestMessage",
+            "System.Net.Http.StringContent");
+
+        private static readonly string[] s_ioNamespaces =
+        {
+            "System.IO", "System.Net", "System.Data", "Microsoft.Data", "Microsoft.EntityFrameworkCore", "System.Diagnostics.Process",
+        };
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RuleDescriptors.RepeatedFactory);
+
+        private protected override bool IsApplicable(KnownTypes types) => types.ConcurrentDictionaryOfT is not null;
+
+        private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
+        {
+            var bodies = new SourceBodies(context.Compilation);
+            context.RegisterOperationAction(
+                operationContext =>
+                {
+                    var invocation = (IInvocationOperation)operationContext.Operation;
+                    if (invocation.TargetMethod.Name is not ("GetOrAdd" or "AddOrUpdate")
+                        || !types.IsConcurrentDictionary(invocation.TargetMethod.ContainingType)
+                        || invocation.TargetMethod.ContainingType.TypeArguments is not { Length: 2 } arguments
+                        || types.IsLazy(arguments[1]))
+                    {
+                        return;
+                    }
+
+                    bodies.Remember(operationContext.Operation.SemanticModel!);
+                    foreach (var argument in invocation.Arguments)
+                    {
+                        if (argument.Parameter?.Type.TypeKind != TypeKind.Delegate)
+                        {
+                            continue;
+                        }
+
+                        var factory = argument.Value.WalkDownConversions();
+                        var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+                        var effect = factory switch
+                        {
+                            IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } => EffectOf(lambda.Body, types, bodies, visited, 0, operationContext.CancellationToken),
+                            IAnonymousFunctionOperation lambda => EffectOf(lambda.Body, types, bodies, visited, 0, operationContext.CancellationToken),
+                            IDelegateCreationOperation { Target: IMethodReferenceOperation reference } => EffectOfMethod(reference.Method, types, bodies, visited, 0, operationContext.CancellationToken),
+                            _ => null,
+                        };
+                        if (effect is not null)
+                        {
+                            operationContext.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.RepeatedFactory, argument.Syntax.GetLocation(), invocation.TargetMethod.Name, effect));
+                            return;
+                        }
+                    }
+                },
+                OperationKind.Invocation);
+        }
+
+        private static string? EffectOfMethod(IMethodSymbol method, KnownTypes types, SourceBodies bodies, HashSet<IMethodSymbol> visited, int depth, System.Threading.CancellationToken cancellationToken)
+        {
+            if (depth >= MaxDepth || !visited.Add(method.OriginalDefinition))
+            {
+                return null;
+            }
+
+            foreach (var body in bodies.Of(method.OriginalDefinition, cancellationToken))
+            {
+                if (EffectOf(body, types, bodies, visited, depth, cancellationToken) is { } effect)
+                {
+                    return effect;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>What a factory body does that must not happen twice, as a message phrase; null if nothing.</summary>
+        private static string? EffectOf(IOperation body, KnownTypes types, SourceBodies bodies, HashSet<IMethodSymbol> visited, int depth, System.Threading.CancellationToken cancellationToken)
+        {
+            foreach (var operation in body.DescendantsInSameFunction())
+            {
+                switch (operation)
+                {
+                    case IObjectCreationOperation { Type: { } created } when types.IsDisposable(created) && !types.IsLazy(created) && !s_harmlessDisposables.Contains(created.OriginalDefinition.ToDisplayString()):
+                        return "creates a " + created.Name + ", which is disposable (the copies that lose are never disposed)";
+                    case IInvocationOperation call:
+                        if (Effect(call, types) is { } direct)
+                        {
+                            return direct;
+                        }
+
+                        if (call.TargetMethod.DeclaringSyntaxReferences.Length > 0
+                            && EffectOfMethod(call.TargetMethod, types, bodies, visited, depth + 1, cancellationToken) is { } nested)
+                        {
+                            return "calls '" + call.TargetMethod.Name + "', which " + nested;
+                        }
+
+                        break;
+                    case IAssignmentOperation assignment when ChangedState(assignment.Target) is { } changed:
+                        return "changes '" + changed + "'";
+                    case IIncrementOrDecrementOperation step when ChangedState(step.Target) is { } stepped:
+                        return "changes '" + stepped + "'";
+                }
+            }
+
+            return null;
+        }
+
+        private static string? Effect(IInvocationOperation call, KnownTypes types)
+        {
+            var method = call.TargetMethod;
+            var containing = method.ContainingType;
+            var display = containing is null ? method.Name : containing.Name + "." + method.Name;
+            if (ConcurrentEntryPoint.TryGet(call, types, out var entry) && entry.Kind != ConcurrencyKind.AsyncCall)
+            {
+                return "starts work (" + display + ")";
+            }
+
+            if (method.Name == "Sleep" && KnownTypes.Is(containing, types.Thread))
+            {
+                return "blocks its thread (Thread.Sleep)";
+            }
+
+            if (containing is not null && IsIo(containing))
+            {
+                return "does I/O (" + display + ")";
+            }
+
+            // Task.FromResult and friends only wrap a value.
+            if (types.IsTaskLike(method.ReturnType) && !(KnownTypes.Is(containing, types.Task) && method.Name.StartsWith("From", System.StringComparison.Ordinal)))
+            {
+                return "starts asynchronous work (" + display + ")";
+            }
+
+            // `Interlocked.Increment(ref _created)` and `_log.Add(…)`: changes to state outside the factory.
+            if (KnownTypes.Is(containing, types.Interlocked) && call.Arguments.Length > 0 && ChangedState(call.Arguments[0].Value) is { } counter)
+            {
+                return "changes '" + counter + "'";
+            }
+
+            if (call.Instance is { } instance
+                && WrittenLocationsNames.IsMutating(method.Name)
+                && types.IsMutableCollection(instance.Type)
+                && ChangedState(instance) is { } collection)
+            {
+                return "changes '" + collection + "'";
+            }
+
+            return null;
+        }
+
+        private static bool IsIo(INamedTypeSymbol type)
+        {
+            var name = type.OriginalDefinition.ToDisplayString();
+            if (s_pureIoTypes.Contains(name))
+            {
+                return false;
+            }
+
+            var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+            return s_ioNamespaces.Any(n => ns == n || ns.StartsWith(n + ".", System.StringComparison.Ordinal) || name.StartsWith(n + ".", System.StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// A field or property of this object, a static, or one reached from them: state that outlives the
+        /// factory call. The members of an object the factory creates itself (an initializer, a local) are not.
+        /// </summary>
+        private static string? ChangedState(IOperation target)
+        {
+            switch (target.WalkDownConversions())
+            {
+                case IMemberReferenceOperation member when member is IFieldReferenceOperation or IPropertyReferenceOperation:
+                    if (member.Member.IsStatic || member.Instance is null)
+                    {
+                        return member.Member.Name;
+                    }
+
+                    var instance = member.Instance.WalkDownConversions();
+                    if (instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+                    {
+                        return member is IPropertyReferenceOperation { Property.IsIndexer: true } ? ChangedStateName(instance, member) : member.Member.Name;
+                    }
+
+                    return ChangedState(instance) is { } owner ? (member is IPropertyReferenceOperation { Property.IsIndexer: true } ? owner : owner + "." + member.Member.Name) : null;
+                case IArrayElementReferenceOperation element:
+                    return ChangedState(element.ArrayReference);
+                default:
+                    return null;
+            }
+        }
+
+        private static string ChangedStateName(IOperation instance, IMemberReferenceOperation member) => "this[" + member.Syntax.ToString() + "]";
+    }
+}
