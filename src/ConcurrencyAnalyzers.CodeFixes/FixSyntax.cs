@@ -70,6 +70,13 @@ namespace ConcurrencyAnalyzers
                     // The first using of the file: set it off from the code below with a blank line.
                     directive = directive.WithTrailingTrivia(EndOfLine(unit), EndOfLine(unit));
                 }
+                else
+                {
+                    // The last using: it takes over whatever separated the usings from the code below.
+                    var last = unit.Usings[unit.Usings.Count - 1];
+                    directive = directive.WithTrailingTrivia(last.GetTrailingTrivia());
+                    unit = unit.ReplaceNode(last, last.WithTrailingTrivia(EndOfLine(unit)));
+                }
 
                 return unit.AddUsings(directive).WithAdditionalAnnotations(Formatter.Annotation);
             });
