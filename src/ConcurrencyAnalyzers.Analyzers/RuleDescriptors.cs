@@ -169,7 +169,7 @@ namespace ConcurrencyAnalyzers
         public static readonly DiagnosticDescriptor CheckThenAct = Create(
             RuleIdentifiers.CheckThenAct,
             "Check-then-act on a concurrent collection",
-            "'{0}' is checked with {1} and then changed with {2}; another thread can change it in between; use {3}",
+            "'{0}' is checked with {1} and then {2}; another thread can change it in between; use {3}",
             "Each method of a concurrent collection is atomic, but two calls are not: between ContainsKey or TryGetValue and the indexer, Add or Remove that follow, or between Count and TryDequeue, another thread can add, remove or change the same entry. Use the single atomic method that does both steps: GetOrAdd, AddOrUpdate, TryAdd, TryRemove, TryUpdate, or the result of TryDequeue itself.");
 
         public static readonly DiagnosticDescriptor RepeatedFactory = Create(

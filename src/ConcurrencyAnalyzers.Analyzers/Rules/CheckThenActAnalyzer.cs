@@ -126,9 +126,9 @@ namespace ConcurrencyAnalyzers.Rules
                 case ISimpleAssignmentOperation assignment when Indexer(assignment.Target, types) is { } store:
                     return MatchCounterExpression(assignment, store, types);
                 case ICompoundAssignmentOperation compound when Indexer(compound.Target, types) is { } target && IsShared(target.Instance!) && !IsPartOfCheck(compound, types):
-                    return new CheckThenActMatch(compound, target, compound, target.Instance!, "the indexer", "the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
+                    return new CheckThenActMatch(compound, target, compound, target.Instance!, "the indexer", "written back with the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
                 case IIncrementOrDecrementOperation step when Indexer(step.Target, types) is { } target && IsShared(target.Instance!) && !IsPartOfCheck(step, types):
-                    return new CheckThenActMatch(step, target, step, target.Instance!, "the indexer", "the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
+                    return new CheckThenActMatch(step, target, step, target.Instance!, "the indexer", "written back with the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
                 default:
                     return null;
             }
@@ -233,7 +233,7 @@ namespace ConcurrencyAnalyzers.Rules
             if (!isTryGet && !conjunction && FindAct(present, collection, key, types, "indexer-get") is { } read)
             {
                 var shape = absent is null || !References(absent, collection) ? CheckThenActShape.TryGetValue : CheckThenActShape.None;
-                return new CheckThenActMatch(conditional, check, read, collection, "ContainsKey", "the indexer, which throws if the entry was removed in between", shape, "TryGetValue");
+                return new CheckThenActMatch(conditional, check, read, collection, "ContainsKey", "read with the indexer, which throws if the entry was removed in between", shape, "TryGetValue");
             }
 
             return null;
@@ -263,7 +263,7 @@ namespace ConcurrencyAnalyzers.Rules
                     {
                         var first = LazyInitialization.Statements(branch).FirstOrDefault();
                         var shape = !negated && ReferenceEquals(first, take.Parent) && whenFalse is null && IsPlainCountCondition(condition) ? CheckThenActShape.TryTake : CheckThenActShape.None;
-                        return new CheckThenActMatch(statement, countCheck, take, collection, CountName(countCheck), take.TargetMethod.Name + " with its result ignored, so the item may be gone and the default used", shape,
+                        return new CheckThenActMatch(statement, countCheck, take, collection, CountName(countCheck), "taken from with " + take.TargetMethod.Name + ", whose result is ignored, so the item may be gone and the default used", shape,
                             "the result of " + take.TargetMethod.Name + " as the condition");
                     }
                 }
@@ -302,14 +302,14 @@ namespace ConcurrencyAnalyzers.Rules
                         && SameKey(read.Arguments[1].Value, store.Arguments[0].Value)
                         && IsShared(store.Instance!))
                     {
-                        return new CheckThenActMatch(assignment, read, assignment, store.Instance!, "GetValueOrDefault", "the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
+                        return new CheckThenActMatch(assignment, read, assignment, store.Instance!, "GetValueOrDefault", "changed with the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
                     }
                 }
 
                 return null;
             }
 
-            return new CheckThenActMatch(assignment, check, assignment, collection, "TryGetValue", "the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
+            return new CheckThenActMatch(assignment, check, assignment, collection, "TryGetValue", "changed with the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
         }
 
         private static bool TryReadCount(IOperation condition, KnownTypes types, out IOperation collection, out IOperation countCheck, out bool meansNonEmpty, out bool meansBelowBound, out bool negated)
@@ -508,8 +508,7 @@ namespace ConcurrencyAnalyzers.Rules
         /// <summary>`{ v = create; d[k] = v; }` or `{ v = create; d.TryAdd(k, v); }` where v is TryGetValue's out variable.</summary>
         private static bool IsGetOrAddBody(IOperation absent, IInvocationOperation check, IOperation collection, IOperation key, KnownTypes types)
         {
-            if (check.Arguments.Length != 2 || check.Arguments[1].Value.WalkDownConversions() is not { } outValue
-                || outValue.ReferencedSymbol() is not ILocalSymbol value)
+            if (check.Arguments.Length != 2 || OutLocal(check.Arguments[1].Value) is not { } value)
             {
                 return false;
             }
@@ -539,6 +538,14 @@ namespace ConcurrencyAnalyzers.Rules
             return SymbolEqualityComparer.Default.Equals(stored.ReferencedSymbol(), value);
         }
 
+        /// <summary>The local an `out` argument writes: `out v` or `out var v`.</summary>
+        internal static ILocalSymbol? OutLocal(IOperation argument) => argument.WalkDownConversions() switch
+        {
+            IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared } => declared.Local,
+            ILocalReferenceOperation local => local.Local,
+            _ => null,
+        };
+
         private static bool IsSingleAdd(IOperation absent, IOperation added) =>
             LazyInitialization.Statements(absent) is { Length: 1 } statements
             && statements[0] is IExpressionStatementOperation { Operation: var only }
@@ -551,8 +558,8 @@ namespace ConcurrencyAnalyzers.Rules
 
         private static string ActName(IOperation act) => act switch
         {
-            IInvocationOperation call => call.TargetMethod.Name,
-            _ => "the indexer",
+            IInvocationOperation call => "changed with " + call.TargetMethod.Name,
+            _ => "changed with the indexer",
         };
 
         private static string Name(IOperation collection) => collection.WalkDownConversions() switch
