@@ -16,7 +16,8 @@ namespace ConcurrencyAnalyzers.Model
 
         public static string KeyFor(string ruleId) => "dotnet_code_quality." + ruleId + ".concurrent_types";
 
-        public static bool Includes(INamedTypeSymbol type, string ruleId, AnalyzerOptions options, SyntaxTree? tree)
+        /// <param name="ruleIds">The rules whose keys to read, besides the shared one; the lists add up.</param>
+        public static bool Includes(INamedTypeSymbol type, AnalyzerOptions options, SyntaxTree? tree, params string[] ruleIds)
         {
             if (tree is null)
             {
@@ -24,13 +25,20 @@ namespace ConcurrencyAnalyzers.Model
             }
 
             var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
-            if ((!config.TryGetValue(KeyFor(ruleId), out var value) || string.IsNullOrWhiteSpace(value))
-                && (!config.TryGetValue(SharedKey, out value) || string.IsNullOrWhiteSpace(value)))
+            var names = new System.Collections.Generic.List<string>();
+            foreach (var key in ruleIds.Select(KeyFor).Append(SharedKey))
+            {
+                if (config.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value))
+                {
+                    names.AddRange(value.Split(new[] { ',' }, System.StringSplitOptions.RemoveEmptyEntries).Select(n => n.Trim()));
+                }
+            }
+
+            if (names.Count == 0)
             {
                 return false;
             }
 
-            var names = value.Split(new[] { ',' }, System.StringSplitOptions.RemoveEmptyEntries).Select(n => n.Trim()).ToList();
             for (var current = type; current is not null; current = current.BaseType)
             {
                 if (names.Contains(current.Name) || names.Contains(current.ToDisplayString()))

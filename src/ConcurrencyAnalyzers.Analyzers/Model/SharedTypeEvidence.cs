@@ -51,9 +51,9 @@ namespace ConcurrencyAnalyzers.Model
         }
 
         /// <summary>A phrase for a message ("which is registered with AddSingleton"), or null when nothing says the type is shared.</summary>
-        public string? WhyShared(INamedTypeSymbol type, string ruleId, AnalyzerOptions options, SyntaxTree? tree)
+        public string? WhyShared(INamedTypeSymbol type, AnalyzerOptions options, SyntaxTree? tree, params string[] ruleIds)
         {
-            if (ConcurrentTypesOption.Includes(type, ruleId, options, tree))
+            if (ConcurrentTypesOption.Includes(type, options, tree, ruleIds))
             {
                 return "which the configuration (concurrent_types) says is used from several threads at once";
             }

@@ -82,7 +82,7 @@ namespace ConcurrencyAnalyzers.Rules
         {
             public static bool Includes(ISymbol member, AnalyzerOptions options, SyntaxTree? tree) =>
                 member is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.PropertySet or MethodKind.PropertyGet, DeclaredAccessibility: Accessibility.Public, IsStatic: false } method
-                && ConcurrentTypesOption.Includes(method.ContainingType, RuleIdentifiers.UnsynchronizedWrite, options, tree);
+                && ConcurrentTypesOption.Includes(method.ContainingType, options, tree, RuleIdentifiers.UnsynchronizedWrite);
         }
 
         private static Diagnostic? Diagnose(RaceFinding finding)

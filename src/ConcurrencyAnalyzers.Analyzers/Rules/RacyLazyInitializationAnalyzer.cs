@@ -53,7 +53,7 @@ namespace ConcurrencyAnalyzers.Rules
             {
                 where = string.Empty;
             }
-            else if (SharedTypeEvidence.For(context.Compilation).WhyShared(initialization.Field.ContainingType, RuleIdentifiers.RacyLazyInitialization, context.Options, context.Operation.Syntax.SyntaxTree) is { } why)
+            else if (SharedTypeEvidence.For(context.Compilation).WhyShared(initialization.Field.ContainingType, context.Options, context.Operation.Syntax.SyntaxTree, RuleIdentifiers.RacyLazyInitialization, RuleIdentifiers.BrokenDoubleCheckedLocking) is { } why)
             {
                 where = ", in '" + initialization.Field.ContainingType.Name + "', " + why;
             }
