@@ -5,7 +5,9 @@ namespace ConcurrencyAnalyzers.EndToEndTests
     {
         public const string Jobs = """
             using System;
+            using System.Collections.Concurrent;
             using System.Collections.Generic;
+            using System.IO;
             using System.Threading;
             using System.Threading.Channels;
             using System.Threading.Tasks;
@@ -87,6 +89,50 @@ namespace ConcurrencyAnalyzers.EndToEndTests
                     {
                         _version = 0;
                     }
+                }
+
+                public sealed class ProductCache
+                {
+                    private static readonly object s_gate = new object();
+                    private static ProductCache? s_shared;
+                    private static Dictionary<string, string>? s_names;
+                    private readonly ConcurrentDictionary<string, int> _hits = new ConcurrentDictionary<string, int>();
+                    private readonly ConcurrentDictionary<string, string> _templates = new ConcurrentDictionary<string, string>();
+
+                    public static ProductCache Shared
+                    {
+                        get
+                        {
+                            if (s_shared == null)
+                            {
+                                lock (s_gate)
+                                {
+                                    if (s_shared == null)
+                                    {
+                                        s_shared = new ProductCache();
+                                    }
+                                }
+                            }
+
+                            return s_shared;
+                        }
+                    }
+
+                    public static Dictionary<string, string> Names => s_names ??= new Dictionary<string, string>();
+
+                    public void Hit(string sku)
+                    {
+                        if (_hits.TryGetValue(sku, out var count))
+                        {
+                            _hits[sku] = count + 1;
+                        }
+                        else
+                        {
+                            _hits[sku] = 1;
+                        }
+                    }
+
+                    public string Template(string name) => _templates.GetOrAdd(name, n => File.ReadAllText(n));
                 }
 
                 public class StockBook

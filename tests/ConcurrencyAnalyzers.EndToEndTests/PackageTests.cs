@@ -11,7 +11,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
     [Collection(InstalledPackageCollection.Name)]
     public class PackageTests
     {
-        internal static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022", "CONC030", "CONC031", "CONC032", "CONC033", "CONC034", "CONC040", "CONC041", "CONC042" };
+        internal static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022", "CONC030", "CONC031", "CONC032", "CONC033", "CONC034", "CONC040", "CONC041", "CONC042", "CONC050", "CONC051", "CONC052", "CONC053" };
         private readonly InstalledPackageFixture _package;
 
         public PackageTests(InstalledPackageFixture package) => _package = package;
@@ -107,6 +107,13 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             Assert.Contains("private readonly object _report = new object();", after);
             Assert.True(Regex.IsMatch(after, @"lock \(_audit\)\s*\{\s*_lines\.Add\(line\.Trim\(\)\);\s*\}"), after);
             Assert.Contains("private SpinLock _counterSpin = new SpinLock(false);", after);
+            Assert.Contains("private static readonly Lazy<ProductCache> s_shared = new Lazy<ProductCache>(() => new ProductCache(), LazyThreadSafetyMode.ExecutionAndPublication);", after);
+            Assert.DoesNotContain("s_gate", after);
+            Assert.Contains("return s_shared.Value;", after);
+            Assert.Contains("private static readonly Lazy<Dictionary<string, string>> s_names = new Lazy<Dictionary<string, string>>(() => new Dictionary<string, string>(), LazyThreadSafetyMode.ExecutionAndPublication);", after);
+            Assert.Contains("_hits.AddOrUpdate(sku, 1, (_, count) => count + 1);", after);
+            Assert.Contains("private readonly ConcurrentDictionary<string, Lazy<string>> _templates = new ConcurrentDictionary<string, Lazy<string>>();", after);
+            Assert.Contains("_templates.GetOrAdd(name, n => new Lazy<string>(() => File.ReadAllText(n), LazyThreadSafetyMode.ExecutionAndPublication)).Value", after);
 
             var rebuild = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:TreatWarningsAsErrors=true");
             Assert.True(rebuild.ExitCode == 0, rebuild.ToString());

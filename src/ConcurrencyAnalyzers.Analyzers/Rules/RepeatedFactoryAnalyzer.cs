@@ -60,8 +60,10 @@ namespace ConcurrencyAnalyzers.Rules
                     if (invocation.TargetMethod.Name is not ("GetOrAdd" or "AddOrUpdate")
                         || !types.IsConcurrentDictionary(invocation.TargetMethod.ContainingType)
                         || invocation.TargetMethod.ContainingType.TypeArguments is not { Length: 2 } arguments
-                        || types.IsLazy(arguments[1]))
+                        || types.IsLazy(arguments[1])
+                        || HeldLocks.At(invocation, Root(invocation), types).Any(l => l.IsExclusive))
                     {
+                        // Under a lock, callers that race for one key take turns: the factory runs once.
                         return;
                     }
 
@@ -90,6 +92,17 @@ namespace ConcurrencyAnalyzers.Rules
                     }
                 },
                 OperationKind.Invocation);
+        }
+
+        private static IOperation Root(IOperation operation)
+        {
+            var current = operation;
+            while (current.Parent is not null)
+            {
+                current = current.Parent;
+            }
+
+            return current;
         }
 
         private static string? EffectOfMethod(IMethodSymbol method, KnownTypes types, SourceBodies bodies, HashSet<IMethodSymbol> visited, int depth, System.Threading.CancellationToken cancellationToken)

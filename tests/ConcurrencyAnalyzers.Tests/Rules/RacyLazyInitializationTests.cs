@@ -646,6 +646,124 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task Double_checked_locking_in_a_singleton_whose_factory_needs_the_instance_uses_EnsureInitialized_under_nullable()
+        {
+            const string source = """
+                #nullable enable
+                using System.Collections.Generic;
+
+                public sealed class TokenCache
+                {
+                    public static TokenCache Instance { get; } = new TokenCache("https://login.example");
+
+                    private readonly object _sync = new object();
+                    private readonly string _authority;
+                    private volatile Dictionary<string, string>? _tokens;
+
+                    private TokenCache(string authority) => _authority = authority;
+
+                    public string? Find(string scope)
+                    {
+                        if ({|#0:_tokens == null|})
+                        {
+                            lock (_sync)
+                            {
+                                if (_tokens == null)
+                                {
+                                    _tokens = new Dictionary<string, string>();
+                                    _tokens[_authority] = "bootstrap";
+                                }
+                            }
+                        }
+
+                        return _tokens.TryGetValue(scope, out var token) ? token : null;
+                    }
+                }
+                """;
+            const string fixedSource = """
+                #nullable enable
+                using System.Collections.Generic;
+                using System.Threading;
+
+                public sealed class TokenCache
+                {
+                    public static TokenCache Instance { get; } = new TokenCache("https://login.example");
+                    private readonly string _authority;
+                    private Dictionary<string, string>? _tokens;
+                    private object? _tokensLock;
+
+                    private TokenCache(string authority) => _authority = authority;
+
+                    public string? Find(string scope)
+                    {
+                        LazyInitializer.EnsureInitialized(ref _tokens, ref _tokensLock, () =>
+                        {
+                            var instance = new Dictionary<string, string>();
+                            instance[_authority] = "bootstrap";
+                            return instance;
+                        });
+
+                        return _tokens.TryGetValue(scope, out var token) ? token : null;
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC051").WithLocation(0).WithSpan(18, 13, 25, 14).WithArguments("_tokens", "stores the object in '_tokens' before it is filled in, so another thread can skip the lock and use it half built"));
+        }
+
+        [Fact]
+        public Task A_field_also_tested_for_null_elsewhere_keeps_its_type_and_uses_EnsureInitialized()
+        {
+            const string source = """
+                using System.Xml.Serialization;
+
+                public static class Serializers
+                {
+                    private static XmlSerializer s_orders;
+
+                    public static XmlSerializer Orders
+                    {
+                        get
+                        {
+                            if ({|#0:s_orders == null|})
+                            {
+                                s_orders = new XmlSerializer(typeof(string[]));
+                            }
+
+                            return s_orders;
+                        }
+                    }
+
+                    public static bool IsWarm => s_orders != null;
+                }
+                """;
+            const string fixedSource = """
+                using System.Threading;
+                using System.Xml.Serialization;
+
+                public static class Serializers
+                {
+                    private static XmlSerializer s_orders;
+                    private static object s_ordersLock;
+
+                    public static XmlSerializer Orders
+                    {
+                        get
+                        {
+                            LazyInitializer.EnsureInitialized(ref s_orders, ref s_ordersLock, () => new XmlSerializer(typeof(string[])));
+
+                            return s_orders;
+                        }
+                    }
+
+                    public static bool IsWarm => s_orders != null;
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC050").WithLocation(0).WithArguments("s_orders", string.Empty, string.Empty));
+        }
+
+        [Fact]
         public Task Fix_All_rewrites_every_lazy_field_of_a_class()
         {
             const string source = """

@@ -243,6 +243,8 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                     private readonly ConcurrentDictionary<string, Task<int>> _known = new();
                     private readonly ConcurrentDictionary<string, Options> _options = new();
                     private readonly ConcurrentDictionary<string, string> _paths = new();
+                    private readonly ConcurrentDictionary<string, string> _guarded = new();
+                    private readonly object _gate = new object();
 
                     public void Use(string key)
                     {
@@ -258,6 +260,10 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                             return options;
                         });
                         _paths.GetOrAdd(key, k => Path.Combine("data", k));
+                        lock (_gate)
+                        {
+                            _guarded.GetOrAdd(key, k => File.ReadAllText(k));
+                        }
                     }
                 }
                 """;
