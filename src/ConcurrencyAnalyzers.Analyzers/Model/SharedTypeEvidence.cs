@@ -24,6 +24,25 @@ namespace ConcurrencyAnalyzers.Model
     {
         private static readonly ConditionalWeakTable<Compilation, SharedTypeEvidence> s_byCompilation = new ConditionalWeakTable<Compilation, SharedTypeEvidence>();
 
+        /// <summary>
+        /// What the text prefilter found in a file. Files that did not change between two compilations keep
+        /// their syntax tree, so an edit re-reads only the edited file's text.
+        /// </summary>
+        private static readonly ConditionalWeakTable<SyntaxTree, Words> s_wordsByTree = new ConditionalWeakTable<SyntaxTree, Words>();
+
+        private sealed class Words
+        {
+            public Words(bool registers, bool concurrent)
+            {
+                Registers = registers;
+                Concurrent = concurrent;
+            }
+
+            public bool Registers { get; }
+
+            public bool Concurrent { get; }
+        }
+
         private static readonly string[] s_registrationNames = { "AddSingleton", "TryAddSingleton", "AddHostedService", "TryAddEnumerable" };
 
         private static readonly string[] s_concurrencyWords = { "Task.Run", "StartNew", "Parallel.", "Thread(", "ThreadPool", "Timer", "AsParallel" };
@@ -103,9 +122,13 @@ namespace ConcurrencyAnalyzers.Model
             var facts = new Facts();
             foreach (var tree in _compilation.SyntaxTrees)
             {
-                var text = tree.GetText().ToString();
-                var registers = s_registrationNames.Any(n => text.Contains(n));
-                var concurrent = s_concurrencyWords.Any(w => text.Contains(w));
+                var words = s_wordsByTree.GetValue(tree, t =>
+                {
+                    var text = t.GetText().ToString();
+                    return new Words(s_registrationNames.Any(n => text.Contains(n)), s_concurrencyWords.Any(w => text.Contains(w)));
+                });
+                var registers = words.Registers;
+                var concurrent = words.Concurrent;
                 if (!registers && !concurrent)
                 {
                     continue;

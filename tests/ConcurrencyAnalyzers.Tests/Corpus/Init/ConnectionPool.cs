@@ -2,40 +2,32 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 
 namespace Corpus.Init.ConnectionPool;
 
 public sealed class ConnectionSettings
 {
-    public string Host { get; init; } = "localhost";
+    public string Host { get; init; }
 
-    public int Port { get; init; } = 5432;
+    public int Port { get; init; }
 
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan IdleTimeout { get; init; }
 
     public static ConnectionSettings Parse(string connectionString)
     {
-        var host = "localhost";
-        var port = 5432;
-        var idle = TimeSpan.FromMinutes(2);
-        foreach (var part in connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var pairs = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2, StringSplitOptions.TrimEntries))
+            .Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
+
+        return new ConnectionSettings
         {
-            var pair = part.Split('=', 2);
-            if (pair.Length != 2)
-            {
-                continue;
-            }
-
-            switch (pair[0].ToLowerInvariant())
-            {
-                case "host": host = pair[1]; break;
-                case "port": port = int.Parse(pair[1], CultureInfo.InvariantCulture); break;
-                case "idle": idle = TimeSpan.FromSeconds(int.Parse(pair[1], CultureInfo.InvariantCulture)); break;
-            }
-        }
-
-        return new ConnectionSettings { Host = host, Port = port, IdleTimeout = idle };
+            Host = pairs.TryGetValue("host", out var host) ? host : "localhost",
+            Port = pairs.TryGetValue("port", out var port) ? int.Parse(port, CultureInfo.InvariantCulture) : 5432,
+            IdleTimeout = TimeSpan.FromSeconds(pairs.TryGetValue("idle", out var idle) ? int.Parse(idle, CultureInfo.InvariantCulture) : 120),
+        };
     }
 }
 

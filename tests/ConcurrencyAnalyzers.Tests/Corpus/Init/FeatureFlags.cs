@@ -21,18 +21,8 @@ public static class ServiceCollectionExtensions
         => services.AddSingleton<FileFlagSource>().AddSingleton<FeatureFlagStore>();
 }
 
-public sealed class FlagSnapshot
+public sealed record FlagSnapshot(IReadOnlyDictionary<string, bool> Flags, DateTimeOffset LoadedAt)
 {
-    public FlagSnapshot(IReadOnlyDictionary<string, bool> flags, DateTimeOffset loadedAt)
-    {
-        Flags = flags;
-        LoadedAt = loadedAt;
-    }
-
-    public IReadOnlyDictionary<string, bool> Flags { get; }
-
-    public DateTimeOffset LoadedAt { get; }
-
     public bool IsEnabled(string name) => Flags.TryGetValue(name, out var on) && on;
 }
 
@@ -72,20 +62,8 @@ public sealed class FileFlagSource
 
     private static FlagSnapshot Load(string path)
     {
-        var flags = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
-        if (File.Exists(path))
-        {
-            using var stream = File.OpenRead(path);
-            var parsed = JsonSerializer.Deserialize<Dictionary<string, bool>>(stream);
-            if (parsed != null)
-            {
-                foreach (var pair in parsed)
-                {
-                    flags[pair.Key] = pair.Value;
-                }
-            }
-        }
-
+        var parsed = File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, bool>>(File.ReadAllText(path)) : null;
+        var flags = new Dictionary<string, bool>(parsed ?? new Dictionary<string, bool>(), StringComparer.OrdinalIgnoreCase);
         return new FlagSnapshot(flags, DateTimeOffset.UtcNow);
     }
 }
@@ -104,15 +82,13 @@ public sealed class FeatureFlagStore
     public bool IsEnabled(string flag)
     {
         EnsureOverrides();
+        bool found, forced;
         lock (_gate)
         {
-            if (_overrides.TryGetValue(flag, out var forced))
-            {
-                return forced;
-            }
+            found = _overrides.TryGetValue(flag, out forced);
         }
 
-        return _source.Current.IsEnabled(flag);
+        return found ? forced : _source.Current.IsEnabled(flag);
     }
 
     public string OwnerOf(string flag)
@@ -137,11 +113,8 @@ public sealed class FeatureFlagStore
         {
             if (_knownFlags == null)
             {
-                _knownFlags = _source.Current.Flags.Keys
-                    .Concat(_overrides.Keys)
-                    .Distinct(StringComparer.OrdinalIgnoreCase)
-                    .OrderBy(k => k, StringComparer.OrdinalIgnoreCase)
-                    .ToArray();
+                var names = _source.Current.Flags.Keys.Union(_overrides.Keys, StringComparer.OrdinalIgnoreCase);
+                _knownFlags = names.OrderBy(k => k, StringComparer.OrdinalIgnoreCase).ToArray();
             }
 
             return _knownFlags;
@@ -181,20 +154,12 @@ public sealed class FeatureFlagStore
         }
     }
 
-    private static Dictionary<string, string> LoadOwners(string path)
-    {
-        var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var line in ReadLines(path))
-        {
-            var columns = line.Split(',', StringSplitOptions.TrimEntries);
-            if (columns.Length >= 2)
-            {
-                owners[columns[0]] = columns[1];
-            }
-        }
-
-        return owners;
-    }
+    private static Dictionary<string, string> LoadOwners(string path) =>
+        ReadLines(path)
+            .Select(line => line.Split(',', StringSplitOptions.TrimEntries))
+            .Where(columns => columns.Length >= 2)
+            .GroupBy(columns => columns[0], StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.OrdinalIgnoreCase);
 
     private static IEnumerable<string> ReadLines(string path) =>
         File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0 && l[0] != '#') : Array.Empty<string>();
