@@ -17,7 +17,8 @@ namespace ConcurrencyAnalyzers.Benchmarks
     /// Per-document analyzer cost, the figure an editor pays on every keystroke batch: for each document
     /// of the corpus, the time all ConcurrencyAnalyzers take to analyse that one document in a warm
     /// compilation, against an empty analyzer that registers the same callbacks and does nothing.
-    /// Usage: ConcurrencyAnalyzers.Benchmarks &lt;folder with .cs files&gt; &lt;reference assembly folder&gt;
+    /// Usage: ConcurrencyAnalyzers.Benchmarks &lt;folder with .cs files&gt; &lt;reference assembly folder&gt; [analyzers]
+    /// (the optional third argument names the analyzer classes to measure, comma-separated: one rule's cost)
     /// </summary>
     public static class Program
     {
@@ -25,9 +26,9 @@ namespace ConcurrencyAnalyzers.Benchmarks
 
         public static async Task<int> Main(string[] args)
         {
-            if (args.Length != 2)
+            if (args.Length is not (2 or 3))
             {
-                Console.Error.WriteLine("usage: ConcurrencyAnalyzers.Benchmarks <source folder> <reference assembly folder>");
+                Console.Error.WriteLine("usage: ConcurrencyAnalyzers.Benchmarks <source folder> <reference assembly folder> [analyzer names, comma-separated]");
                 return 2;
             }
 
@@ -40,6 +41,7 @@ namespace ConcurrencyAnalyzers.Benchmarks
 
             var analyzers = typeof(ConcurrencyAnalyzers.Rules.SleepInAsyncCodeAnalyzer).Assembly.GetTypes()
                 .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
+                .Where(t => args.Length < 3 || args[2].Split(',').Contains(t.Name))
                 .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
                 .ToImmutableArray();
 

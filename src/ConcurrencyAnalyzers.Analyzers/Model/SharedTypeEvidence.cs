@@ -16,31 +16,38 @@ namespace ConcurrencyAnalyzers.Model
     /// with none of these is taken to belong to one thread.
     /// </summary>
     /// <remarks>
-    /// The registrations and the concurrent work are found once per compilation, and only when a rule asks
-    /// about an instance field: a text prefilter picks the files that can have either, and only those
-    /// are bound.
+    /// Only asked about an instance field a rule would report. A text prefilter (kept per file) picks the
+    /// files that register singletons or start concurrent work and mention the type, its bases or its
+    /// interfaces by name; only those are bound, once per file version.
     /// </remarks>
     internal sealed class SharedTypeEvidence
     {
         private static readonly ConditionalWeakTable<Compilation, SharedTypeEvidence> s_byCompilation = new ConditionalWeakTable<Compilation, SharedTypeEvidence>();
 
         /// <summary>
-        /// What the text prefilter found in a file. Files that did not change between two compilations keep
-        /// their syntax tree, so an edit re-reads only the edited file's text.
+        /// What each file shows, by type name. A file that did not change between two compilations keeps its
+        /// syntax tree, so after an edit only the edited file is read and bound again (in a build every
+        /// compilation is new and everything is fresh).
         /// </summary>
+        private static readonly ConditionalWeakTable<SyntaxTree, Facts> s_factsByTree = new ConditionalWeakTable<SyntaxTree, Facts>();
+
+        /// <summary>The text prefilter's answer for a file, and the identifiers it mentions (kept only for files that pass).</summary>
         private static readonly ConditionalWeakTable<SyntaxTree, Words> s_wordsByTree = new ConditionalWeakTable<SyntaxTree, Words>();
 
         private sealed class Words
         {
-            public Words(bool registers, bool concurrent)
+            public Words(bool registers, bool concurrent, HashSet<string>? identifiers)
             {
                 Registers = registers;
                 Concurrent = concurrent;
+                Identifiers = identifiers;
             }
 
             public bool Registers { get; }
 
             public bool Concurrent { get; }
+
+            public HashSet<string>? Identifiers { get; }
         }
 
         private static readonly string[] s_registrationNames = { "AddSingleton", "TryAddSingleton", "AddHostedService", "TryAddEnumerable" };
@@ -49,25 +56,48 @@ namespace ConcurrencyAnalyzers.Model
 
         private readonly Compilation _compilation;
         private readonly KnownTypes _types;
-        private readonly System.Lazy<Facts> _facts;
+        private readonly SourceBodies _bodies;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, string?> _byType =
+            new System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, string?>(SymbolEqualityComparer.Default);
 
         private SharedTypeEvidence(Compilation compilation)
         {
             _compilation = compilation;
             _types = KnownTypes.For(compilation);
-            _facts = new System.Lazy<Facts>(Collect, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
+            _bodies = new SourceBodies(compilation);
         }
 
         public static SharedTypeEvidence For(Compilation compilation) => s_byCompilation.GetValue(compilation, c => new SharedTypeEvidence(c));
 
         private sealed class Facts
         {
-            /// <summary>Types registered as singletons, with the registration's method name.</summary>
-            public Dictionary<ITypeSymbol, string> Singletons { get; } = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
+            /// <summary>Types (by full name) registered as singletons, with the registration's method name.</summary>
+            public Dictionary<string, string> Singletons { get; } = new Dictionary<string, string>(System.StringComparer.Ordinal);
 
-            /// <summary>Types whose instance members concurrent work uses, with the work's description and member.</summary>
-            public Dictionary<ITypeSymbol, string> UsedConcurrently { get; } = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
+            /// <summary>Types (by full name) whose instance members concurrent work uses, with the work's description and member.</summary>
+            public Dictionary<string, string> UsedConcurrently { get; } = new Dictionary<string, string>(System.StringComparer.Ordinal);
+
+            public void Merge(Facts other)
+            {
+                foreach (var pair in other.Singletons)
+                {
+                    if (!Singletons.ContainsKey(pair.Key))
+                    {
+                        Singletons.Add(pair.Key, pair.Value);
+                    }
+                }
+
+                foreach (var pair in other.UsedConcurrently)
+                {
+                    if (!UsedConcurrently.ContainsKey(pair.Key))
+                    {
+                        UsedConcurrently.Add(pair.Key, pair.Value);
+                    }
+                }
+            }
         }
+
+        private static string Key(ITypeSymbol type) => type.OriginalDefinition.ToDisplayString();
 
         /// <summary>A phrase for a message ("which is registered with AddSingleton"), or null when nothing says the type is shared.</summary>
         public string? WhyShared(INamedTypeSymbol type, AnalyzerOptions options, SyntaxTree? tree, params string[] ruleIds)
@@ -77,6 +107,12 @@ namespace ConcurrencyAnalyzers.Model
                 return "which the configuration (concurrent_types) says is used from several threads at once";
             }
 
+            return _byType.GetOrAdd(type, t => FromCode((INamedTypeSymbol)t));
+        }
+
+        /// <summary>What the code says about a type, asked once per type and compilation.</summary>
+        private string? FromCode(INamedTypeSymbol type)
+        {
             foreach (var member in type.GetMembers())
             {
                 if (member.IsStatic && member is IFieldSymbol or IPropertySymbol && member.ValueType() is { } held
@@ -87,15 +123,28 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            var facts = _facts.Value;
-            foreach (var candidate in SelfAndBases(type))
+            var candidates = SelfAndBases(type).ToList();
+            // Framework bases and interfaces (object, IDisposable) are named everywhere; a file must name one of ours.
+            var names = new HashSet<string>(candidates.Where(c => !c.DeclaringSyntaxReferences.IsEmpty).Select(c => c.Name));
+            var facts = new Facts();
+            foreach (var file in _compilation.SyntaxTrees)
             {
-                if (facts.Singletons.TryGetValue(candidate, out var registration))
+                // Only files that register singletons or start concurrent work, and name the type, can say it is shared.
+                var words = s_wordsByTree.GetValue(file, Scan);
+                if (words.Identifiers is { } identifiers && identifiers.Overlaps(names))
+                {
+                    facts.Merge(s_factsByTree.GetValue(file, CollectTree));
+                }
+            }
+
+            foreach (var candidate in candidates)
+            {
+                if (facts.Singletons.TryGetValue(Key(candidate), out var registration))
                 {
                     return "which is registered with " + registration + ", so one instance serves every thread";
                 }
 
-                if (facts.UsedConcurrently.TryGetValue(candidate, out var use))
+                if (facts.UsedConcurrently.TryGetValue(Key(candidate), out var use))
                 {
                     return "which " + use;
                 }
@@ -117,26 +166,37 @@ namespace ConcurrencyAnalyzers.Model
             }
         }
 
-        private Facts Collect()
+        private static Words Scan(SyntaxTree tree)
+        {
+            var text = tree.GetText().ToString();
+            var registers = s_registrationNames.Any(n => text.Contains(n));
+            var concurrent = s_concurrencyWords.Any(w => text.Contains(w));
+            if (!registers && !concurrent)
+            {
+                return new Words(false, false, null);
+            }
+
+            var identifiers = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var token in tree.GetRoot().DescendantTokens())
+            {
+                if (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken))
+                {
+                    identifiers.Add(token.ValueText);
+                }
+            }
+
+            return new Words(registers, concurrent, identifiers);
+        }
+
+        private Facts CollectTree(SyntaxTree tree)
         {
             var facts = new Facts();
-            foreach (var tree in _compilation.SyntaxTrees)
-            {
-                var words = s_wordsByTree.GetValue(tree, t =>
-                {
-                    var text = t.GetText().ToString();
-                    return new Words(s_registrationNames.Any(n => text.Contains(n)), s_concurrencyWords.Any(w => text.Contains(w)));
-                });
-                var registers = words.Registers;
-                var concurrent = words.Concurrent;
-                if (!registers && !concurrent)
-                {
-                    continue;
-                }
+            var words = s_wordsByTree.GetValue(tree, Scan);
+            var registers = words.Registers;
+            var concurrent = words.Concurrent;
 
-#pragma warning disable RS1030 // The evidence spans files; it is collected once per compilation, only for the files the prefilter picks.
-                var model = _compilation.GetSemanticModel(tree);
-#pragma warning restore RS1030
+            {
+                var model = _bodies.ModelOf(tree);
                 foreach (var node in tree.GetRoot().DescendantNodes())
                 {
                     if (node is InvocationExpressionSyntax invocation)
@@ -151,7 +211,10 @@ namespace ConcurrencyAnalyzers.Model
                             AddWork(model, invocation, facts);
                         }
                     }
-                    else if (concurrent && node is ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax or AssignmentExpressionSyntax)
+                    else if (concurrent
+                        && (node is ObjectCreationExpressionSyntax { Type: var created } && created.ToString() is var createdName && (createdName.EndsWith("Thread", System.StringComparison.Ordinal) || createdName.EndsWith("Timer", System.StringComparison.Ordinal))
+                            || node is ImplicitObjectCreationExpressionSyntax
+                            || node is AssignmentExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.AddAssignmentExpression, Left: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Elapsed" } }))
                     {
                         AddWork(model, node, facts);
                     }
@@ -178,7 +241,7 @@ namespace ConcurrencyAnalyzers.Model
             // AddSingleton<TService, TImplementation>(), AddSingleton<T>(), AddHostedService<T>().
             foreach (var argument in method.TypeArguments)
             {
-                facts.Singletons[argument] = name;
+                facts.Singletons[Key(argument)] = name;
             }
 
             // AddSingleton(typeof(TService), typeof(TImplementation)) and AddSingleton<IService>(new Implementation()).
@@ -187,10 +250,10 @@ namespace ConcurrencyAnalyzers.Model
                 switch (argument.Expression)
                 {
                     case TypeOfExpressionSyntax typeOf when model.GetTypeInfo(typeOf.Type).Type is { } type:
-                        facts.Singletons[type] = name;
+                        facts.Singletons[Key(type)] = name;
                         break;
                     case BaseObjectCreationExpressionSyntax creation when model.GetTypeInfo(creation).Type is { } created:
-                        facts.Singletons[created] = name;
+                        facts.Singletons[Key(created)] = name;
                         break;
                 }
             }
@@ -208,7 +271,7 @@ namespace ConcurrencyAnalyzers.Model
             var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
             foreach (var work in entry.Work)
             {
-                NoteReceivers(model, work, user?.ContainingType, use, facts, visited, depth: 0);
+                NoteReceivers(work, user?.ContainingType, use, facts, visited, depth: 0);
             }
 
             if (entry.WorkMethod is { } method && entry.Work.IsEmpty)
@@ -218,7 +281,7 @@ namespace ConcurrencyAnalyzers.Model
         }
 
         /// <summary>The types whose instance members the work touches, and those of the methods it calls in turn (two calls deep).</summary>
-        private void NoteReceivers(SemanticModel model, IOperation work, INamedTypeSymbol? own, string use, Facts facts, HashSet<IMethodSymbol> visited, int depth)
+        private void NoteReceivers(IOperation work, INamedTypeSymbol? own, string use, Facts facts, HashSet<IMethodSymbol> visited, int depth)
         {
             var root = work is IDelegateCreationOperation creation ? creation.Target : work;
             if (root is IMethodReferenceOperation reference)
@@ -271,20 +334,9 @@ namespace ConcurrencyAnalyzers.Model
                 Note(method.ContainingType, use, facts);
             }
 
-            foreach (var syntaxReference in method.DeclaringSyntaxReferences)
+            foreach (var body in _bodies.Of(method, System.Threading.CancellationToken.None))
             {
-                if (!_compilation.ContainsSyntaxTree(syntaxReference.SyntaxTree))
-                {
-                    continue;
-                }
-
-#pragma warning disable RS1030 // See Collect.
-                var model = _compilation.GetSemanticModel(syntaxReference.SyntaxTree);
-#pragma warning restore RS1030
-                if (model.GetOperation(syntaxReference.GetSyntax()) is { } body)
-                {
-                    NoteReceivers(model, body, method.ContainingType, use, facts, visited, depth + 1);
-                }
+                NoteReceivers(body, method.ContainingType, use, facts, visited, depth + 1);
             }
         }
 
@@ -295,9 +347,10 @@ namespace ConcurrencyAnalyzers.Model
                 return;
             }
 
-            if (!facts.UsedConcurrently.ContainsKey(type))
+            var key = Key(type);
+            if (!facts.UsedConcurrently.ContainsKey(key))
             {
-                facts.UsedConcurrently[type] = use;
+                facts.UsedConcurrently[key] = use;
             }
         }
     }

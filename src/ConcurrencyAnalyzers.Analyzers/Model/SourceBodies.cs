@@ -45,6 +45,9 @@ namespace ConcurrencyAnalyzers.Model
             }
         }
 
+        /// <summary>The one model of a file of the compilation.</summary>
+        public SemanticModel ModelOf(SyntaxTree tree) => _models.GetOrAdd(tree, CreateModel);
+
 #pragma warning disable RS1030 // Summaries of methods in other files need their file's model; one is made per file per compilation.
         private SemanticModel CreateModel(SyntaxTree tree) => _compilation.GetSemanticModel(tree);
 #pragma warning restore RS1030
