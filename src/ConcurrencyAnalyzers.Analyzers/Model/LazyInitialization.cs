@@ -137,15 +137,16 @@ namespace ConcurrencyAnalyzers.Model
                 return MatchRegion(field, isFlag ? LazyInitializationForm.Flag : LazyInitializationForm.IfUnset, conditional, Statements(conditional.WhenTrue), ImmutableArray<IOperation>.Empty);
             }
 
-            // `if (_x != null) return _x;` followed by the initialization in the rest of the block.
-            if (isFlag || !ReturnsField(conditional.WhenTrue, field) || conditional.Parent is not IBlockOperation block)
+            // `if (_x != null) return _x;` (or `if (_initialized) return;`) followed by the initialization in the
+            // rest of the block.
+            if (!(ReturnsField(conditional.WhenTrue, field) || IsBareReturn(conditional.WhenTrue)) || conditional.Parent is not IBlockOperation block)
             {
                 return null;
             }
 
             var index = block.Operations.IndexOf(conditional);
             var rest = block.Operations.Skip(index + 1).ToImmutableArray();
-            return MatchRegion(field, LazyInitializationForm.EarlyReturn, conditional, rest, rest);
+            return MatchRegion(field, isFlag ? LazyInitializationForm.Flag : LazyInitializationForm.EarlyReturn, conditional, rest, rest);
         }
 
         private static LazyInitialization? MatchRegion(IFieldSymbol field, LazyInitializationForm form, IOperation check, ImmutableArray<IOperation> statements, ImmutableArray<IOperation> region)
@@ -342,6 +343,9 @@ namespace ConcurrencyAnalyzers.Model
                 && statements[0] is IReturnOperation { ReturnedValue: { } returned }
                 && SymbolEqualityComparer.Default.Equals(OwnField(returned), field);
         }
+
+        private static bool IsBareReturn(IOperation? operation) =>
+            Statements(operation) is { Length: 1 } statements && statements[0] is IReturnOperation { ReturnedValue: null };
 
         public static ImmutableArray<IOperation> Statements(IOperation? operation) => operation switch
         {

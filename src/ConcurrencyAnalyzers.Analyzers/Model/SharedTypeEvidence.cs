@@ -267,6 +267,11 @@ namespace ConcurrencyAnalyzers.Model
             }
 
             var user = model.GetEnclosingSymbol(node.SpanStart);
+            while (user is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
+            {
+                user = user.ContainingSymbol;
+            }
+
             var use = "is used by " + entry.Description + (user is null ? string.Empty : " in '" + user.Name + "'");
             var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
             foreach (var work in entry.Work)
@@ -309,6 +314,13 @@ namespace ConcurrencyAnalyzers.Model
                     continue;
                 }
 
+                // An object the work creates for itself (a local declared in it) or is handed per item (its own
+                // parameter, a Parallel.ForEach element) is that run's own, not shared.
+                if (IsOwnedBy(instance.WalkDownConversions(), root))
+                {
+                    continue;
+                }
+
                 var instanceType = instance.WalkDownConversions() is IInstanceReferenceOperation ? own : instance.Type;
                 if (instanceType is not null)
                 {
@@ -319,6 +331,20 @@ namespace ConcurrencyAnalyzers.Model
                 {
                     NoteMethod(target, use, facts, visited, depth);
                 }
+            }
+        }
+
+        private static bool IsOwnedBy(IOperation instance, IOperation work)
+        {
+            switch (instance)
+            {
+                case ILocalReferenceOperation local:
+                    return local.Local.DeclaringSyntaxReferences.Any(r => work.Syntax.Span.Contains(r.Span) && r.SyntaxTree == work.Syntax.SyntaxTree);
+                case IParameterReferenceOperation parameter:
+                    return parameter.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } function
+                        && function.DeclaringSyntaxReferences.Any(r => work.Syntax.Span.Contains(r.Span) || r.Span.Contains(work.Syntax.Span));
+                default:
+                    return false;
             }
         }
 

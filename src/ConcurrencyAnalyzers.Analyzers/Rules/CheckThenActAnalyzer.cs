@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using ConcurrencyAnalyzers.Model;
@@ -139,7 +140,12 @@ namespace ConcurrencyAnalyzers.Rules
         {
             for (var current = update.Parent; current is not null; current = current.Parent)
             {
-                if (current is IConditionalOperation conditional && MatchConditional(conditional, types) is not null && update.IsWithin(conditional))
+                if (current is IConditionalOperation conditional
+                    && MatchConditional(conditional, types) is { } match
+                    && Indexer(update is ICompoundAssignmentOperation compound ? compound.Target : ((IIncrementOrDecrementOperation)update).Target, types) is { } indexer
+                    && SharedAccess.SameVariable(indexer.Instance!.WalkDownConversions(), match.Collection.WalkDownConversions())
+                    && match.Check is IInvocationOperation { Arguments.Length: > 0 } check
+                    && SameKey(indexer.Arguments[0].Value, check.Arguments[0].Value))
                 {
                     return true;
                 }
@@ -177,7 +183,7 @@ namespace ConcurrencyAnalyzers.Rules
                 || check.Arguments.Length == 0
                 || !IsShared(collection))
             {
-                return conjunction ? null : MatchCount(conditional, conditional.Condition, conditional.WhenTrue, conditional.WhenFalse, types);
+                return MatchCount(conditional, conditional.Condition, conditional.WhenTrue, conditional.WhenFalse, types);
             }
 
             var key = check.Arguments[0].Value;
@@ -242,27 +248,71 @@ namespace ConcurrencyAnalyzers.Rules
         /// <summary>`if (q.Count > 0) q.TryDequeue(out var x)` and `if (q.Count < max) q.Enqueue(x)`.</summary>
         private static CheckThenActMatch? MatchCount(IOperation statement, IOperation condition, IOperation? whenTrue, IOperation? whenFalse, KnownTypes types)
         {
+            // `a && q.Count < max`: a check anywhere in a chain of && guards the branch all the same.
+            var whole = true;
             if (!TryReadCount(condition, types, out var collection, out var countCheck, out var meansNonEmpty, out var meansBelowBound, out var negated))
+            {
+                var found = false;
+                foreach (var operand in Conjuncts(condition))
+                {
+                    if (TryReadCount(operand, types, out collection, out countCheck, out meansNonEmpty, out meansBelowBound, out negated) && !negated)
+                    {
+                        found = true;
+                        break;
+                    }
+                }
+
+                if (!found)
+                {
+                    return null;
+                }
+
+                whole = false;
+            }
+
+            if (!IsShared(collection))
             {
                 return null;
             }
 
             var branch = negated ? whenFalse : whenTrue;
-            if (branch is null || !IsShared(collection))
+            var region = new List<IOperation>();
+            if (branch is not null)
+            {
+                region.Add(branch);
+            }
+            else if (statement is IConditionalOperation && statement.Parent is IBlockOperation block)
+            {
+                // `if (q.Count == 0) return; q.TryDequeue(out var item);`: what follows the early exit relies on
+                // the check. `if (q.Count >= max) q.TryDequeue(out _); q.Enqueue(item);`: the add right after it
+                // relies on the bound it just made room under.
+                var following = block.Operations.Skip(block.Operations.IndexOf(statement) + 1);
+                if (EndsInJump(whenTrue))
+                {
+                    region.AddRange(following);
+                }
+                else if (meansBelowBound && following.FirstOrDefault() is { } next)
+                {
+                    region.Add(next);
+                }
+            }
+
+            if (region.Count == 0)
             {
                 return null;
             }
 
+            var operations = region.SelectMany(r => r.DescendantsInSameFunction().Prepend(r)).ToList();
             if (meansNonEmpty)
             {
-                foreach (var operation in branch.DescendantsInSameFunction())
+                foreach (var operation in operations)
                 {
                     if (operation is IInvocationOperation { TargetMethod.Name: "TryDequeue" or "TryPop" or "TryTake" or "TryPeek" } take
                         && take.Instance is { } instance && SharedAccess.SameVariable(instance.WalkDownConversions(), collection)
                         && take.Parent is IExpressionStatementOperation)
                     {
-                        var first = LazyInitialization.Statements(branch).FirstOrDefault();
-                        var shape = !negated && ReferenceEquals(first, take.Parent) && whenFalse is null && IsPlainCountCondition(condition) ? CheckThenActShape.TryTake : CheckThenActShape.None;
+                        var first = branch is null ? null : LazyInitialization.Statements(branch).FirstOrDefault();
+                        var shape = whole && !negated && ReferenceEquals(first, take.Parent) && whenFalse is null && IsPlainCountCondition(condition) ? CheckThenActShape.TryTake : CheckThenActShape.None;
                         return new CheckThenActMatch(statement, countCheck, take, collection, CountName(countCheck), "taken from with " + take.TargetMethod.Name + ", whose result is ignored, so the item may be gone and the default used", shape,
                             "the result of " + take.TargetMethod.Name + " as the condition");
                     }
@@ -271,7 +321,7 @@ namespace ConcurrencyAnalyzers.Rules
 
             if (meansBelowBound)
             {
-                foreach (var operation in branch.DescendantsInSameFunction())
+                foreach (var operation in operations)
                 {
                     if (IsAddTo(operation, collection, types) is { } add)
                     {
@@ -283,6 +333,25 @@ namespace ConcurrencyAnalyzers.Rules
 
             return null;
         }
+
+        private static IEnumerable<IOperation> Conjuncts(IOperation condition)
+        {
+            if (condition.WalkDownConversions() is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and)
+            {
+                foreach (var operand in Conjuncts(and.LeftOperand).Concat(Conjuncts(and.RightOperand)))
+                {
+                    yield return operand;
+                }
+            }
+            else
+            {
+                yield return condition;
+            }
+        }
+
+        private static bool EndsInJump(IOperation? operation) =>
+            LazyInitialization.Statements(operation).LastOrDefault() is IReturnOperation or IBranchOperation or IThrowOperation
+            || operation is IExpressionStatementOperation { Operation: IThrowOperation };
 
         /// <summary>`d[k] = d.TryGetValue(k, out var c) ? c + 1 : 1;`</summary>
         private static CheckThenActMatch? MatchCounterExpression(ISimpleAssignmentOperation assignment, IPropertyReferenceOperation store, KnownTypes types)

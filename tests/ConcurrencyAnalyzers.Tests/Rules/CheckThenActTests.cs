@@ -393,6 +393,102 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task Checks_in_an_early_exit_or_an_and_chain_guard_what_follows_and_are_reported_without_a_fix()
+        {
+            const string source = """
+                using System.Collections.Concurrent;
+                using System.Net.Sockets;
+
+                public sealed class SocketPool
+                {
+                    private const int MaxIdle = 8;
+                    private readonly ConcurrentBag<Socket> _idle = new();
+                    private readonly ConcurrentQueue<string> _recent = new();
+
+                    public Socket Rent()
+                    {
+                        if ({|#0:_idle.IsEmpty|})
+                        {
+                            return new Socket(SocketType.Stream, ProtocolType.Tcp);
+                        }
+
+                        _idle.TryTake(out var socket);
+                        return socket;
+                    }
+
+                    public void Return(Socket socket)
+                    {
+                        if (socket.Connected && {|#1:_idle.Count|} < MaxIdle)
+                        {
+                            _idle.Add(socket);
+                        }
+                    }
+
+                    public void Remember(string host)
+                    {
+                        if ({|#2:_recent.Count|} >= MaxIdle)
+                            _recent.TryDequeue(out _);
+                        _recent.Enqueue(host);
+                    }
+                }
+                """;
+            const string bound = "a bounded Channel, BlockingCollection with a bound, or a SemaphoreSlim, since no single call checks the bound and adds";
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC052").WithLocation(0).WithSpan(17, 9, 17, 38).WithArguments("_idle", "IsEmpty", "taken from with TryTake, whose result is ignored, so the item may be gone and the default used", "the result of TryTake as the condition"),
+                Verify.Diagnostic("CONC052").WithLocation(1).WithSpan(25, 13, 25, 30).WithArguments("_idle", "Count", "changed with Add", bound),
+                Verify.Diagnostic("CONC052").WithLocation(2).WithSpan(33, 9, 33, 30).WithArguments("_recent", "Count", "changed with Enqueue", bound));
+        }
+
+        [Fact]
+        public Task A_counter_of_another_dictionary_inside_a_checked_branch_is_its_own_finding()
+        {
+            const string source = """
+                using System;
+                using System.Collections.Concurrent;
+
+                public sealed class Throttle
+                {
+                    private readonly ConcurrentDictionary<string, DateTime> _blockedUntil = new();
+                    private readonly ConcurrentDictionary<string, long> _outcomes = new();
+
+                    public bool Allow(string client)
+                    {
+                        if (_blockedUntil.TryGetValue(client, out var until) && DateTime.UtcNow < until)
+                        {
+                            {|#0:_outcomes["blocked"]|}++;
+                            return false;
+                        }
+
+                        return true;
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System;
+                using System.Collections.Concurrent;
+
+                public sealed class Throttle
+                {
+                    private readonly ConcurrentDictionary<string, DateTime> _blockedUntil = new();
+                    private readonly ConcurrentDictionary<string, long> _outcomes = new();
+
+                    public bool Allow(string client)
+                    {
+                        if (_blockedUntil.TryGetValue(client, out var until) && DateTime.UtcNow < until)
+                        {
+                            _outcomes.AddOrUpdate("blocked", 1, (_, current) => current + 1);
+                            return false;
+                        }
+
+                        return true;
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC052").WithLocation(0).WithSpan(13, 13, 13, 35).WithArguments("_outcomes", "the indexer", "written back with the indexer", "AddOrUpdate"));
+        }
+
+        [Fact]
         public Task Atomic_calls_locked_checks_reads_and_private_locals_are_not_reported()
         {
             const string source = """

@@ -764,6 +764,65 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task An_early_return_flag_on_an_object_threads_share_is_reported_and_one_each_run_creates_is_not()
+        {
+            const string source = """
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Linq;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class CommandDispatcher
+                {
+                    private readonly ConcurrentDictionary<string, string> _handlers = new();
+                    private bool _builtInsRegistered;
+
+                    public string Execute(string name)
+                    {
+                        EnsureBuiltIns();
+                        return _handlers.TryGetValue(name, out var handler) ? handler : "?";
+                    }
+
+                    private void EnsureBuiltIns()
+                    {
+                        if ({|#0:_builtInsRegistered|})
+                            return;
+                        _handlers.TryAdd("ping", "pong");
+                        _builtInsRegistered = true;
+                    }
+                }
+
+                public sealed class RequestView
+                {
+                    private string _region;
+
+                    public string Region => _region ??= System.Environment.GetEnvironmentVariable("REGION") ?? "eu";
+                }
+
+                public static class Host
+                {
+                    public static void Run(CommandDispatcher dispatcher, IEnumerable<string> commands)
+                    {
+                        var threads = commands.Select(c => new Thread(() => dispatcher.Execute(c))).ToList();
+                        threads.ForEach(t => t.Start());
+                        threads.ForEach(t => t.Join());
+                    }
+
+                    public static Task<string[]> Regions(IEnumerable<string> tenants) =>
+                        Task.WhenAll(tenants.Select(t => Task.Run(() =>
+                        {
+                            var view = new RequestView();
+                            return view.Region + t;
+                        })));
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC050").WithLocation(0).WithArguments("_builtInsRegistered",
+                    ", in 'CommandDispatcher', which is used by the thread in 'Run'", string.Empty));
+        }
+
+        [Fact]
         public Task Fix_All_rewrites_every_lazy_field_of_a_class()
         {
             const string source = """
