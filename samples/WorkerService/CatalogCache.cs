@@ -25,10 +25,7 @@ namespace WorkerService
                 {
                     lock (s_gate)
                     {
-                        if (s_instance == null)
-                        {
-                            s_instance = new CatalogCache();
-                        }
+                        s_instance = new CatalogCache();
                     }
                 }
 

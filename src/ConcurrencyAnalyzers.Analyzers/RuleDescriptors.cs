@@ -166,6 +166,17 @@ namespace ConcurrencyAnalyzers
             "Double-checked locking on '{0}' {1}",
             "Double-checked locking reads the field without the lock first. That read is safe only when the field is volatile (so the object is complete before another thread can see it), when the field is checked again inside the lock (so the second thread in does not create it again), and when the field is set only once the object is fully built. Lazy<T> does all of this.");
 
+        /// <summary>
+        /// CONC051 for a non-volatile reference published only once complete: correct on the .NET runtimes'
+        /// memory model, not on ECMA-335's, so a suggestion rather than a warning.
+        /// </summary>
+        public static readonly DiagnosticDescriptor DoubleCheckedLockingNotVolatile = Create(
+            RuleIdentifiers.BrokenDoubleCheckedLocking,
+            "Double-checked locking on a field that is not volatile",
+            "Double-checked locking on '{0}' {1}",
+            "Double-checked locking reads the field without the lock. For a reference to an object that is complete before it is stored, the .NET runtimes' memory model makes that read safe, but ECMA-335 does not: on other runtimes the reference can be seen before the object's fields. Make the field volatile, or use Lazy<T>, to be correct everywhere.",
+            DiagnosticSeverity.Info);
+
         public static readonly DiagnosticDescriptor CheckThenAct = Create(
             RuleIdentifiers.CheckThenAct,
             "Check-then-act on a concurrent collection",

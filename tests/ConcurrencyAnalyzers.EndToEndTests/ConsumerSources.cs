@@ -107,10 +107,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
                             {
                                 lock (s_gate)
                                 {
-                                    if (s_shared == null)
-                                    {
-                                        s_shared = new ProductCache();
-                                    }
+                                    s_shared = new ProductCache();
                                 }
                             }
 

@@ -334,7 +334,23 @@ namespace ConcurrencyAnalyzers.Model
                 : null;
 
         /// <summary>A value worth creating once: anything but a constant (storing null or a literal is no initialization).</summary>
-        private static bool IsCreation(IOperation value) => !value.WalkDownConversions().ConstantValue.HasValue;
+        private static bool IsCreation(IOperation value)
+        {
+            switch (value.WalkDownConversions())
+            {
+                case { ConstantValue.HasValue: true }:
+                    return false;
+
+                // `StringComparer.Ordinal`, `string.Empty`, `Array.Empty<T>()`: the same object whichever thread
+                // reads it first, so losing the race changes nothing.
+                case IFieldReferenceOperation { Field: { IsStatic: true, IsReadOnly: true } }:
+                case IPropertyReferenceOperation { Property.IsStatic: true, Arguments.IsEmpty: true }:
+                case IInvocationOperation { TargetMethod: { Name: "Empty", IsStatic: true, ContainingType.Name: "Array" } }:
+                    return false;
+                default:
+                    return true;
+            }
+        }
 
         private static bool ReturnsField(IOperation? operation, IFieldSymbol field)
         {
@@ -372,7 +388,8 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            if (Form is LazyInitializationForm.EarlyReturn or LazyInitializationForm.Flag)
+            if (Form == LazyInitializationForm.Flag
+                || (Form == LazyInitializationForm.EarlyReturn && Check is IConditionalOperation { WhenTrue: var exit } && !IsBareReturn(exit)))
             {
                 return true;
             }

@@ -36,12 +36,20 @@ namespace ConcurrencyAnalyzers.Model
 
         private sealed class Words
         {
-            public Words(bool registers, bool concurrent, HashSet<string>? identifiers)
+            public Words(bool registers, bool concurrent, HashSet<string>? identifiers, bool parallel = false, bool plinq = false)
             {
                 Registers = registers;
                 Concurrent = concurrent;
                 Identifiers = identifiers;
+                Parallel = parallel;
+                Plinq = plinq;
             }
+
+            /// <summary>The file mentions `Parallel.`: only then can an `Invoke` be Parallel.Invoke.</summary>
+            public bool Parallel { get; }
+
+            /// <summary>The file mentions `AsParallel`: only then can a `Select` be PLINQ's.</summary>
+            public bool Plinq { get; }
 
             public bool Registers { get; }
 
@@ -57,8 +65,8 @@ namespace ConcurrencyAnalyzers.Model
         private readonly Compilation _compilation;
         private readonly KnownTypes _types;
         private readonly SourceBodies _bodies;
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, string?> _byType =
-            new System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, string?>(SymbolEqualityComparer.Default);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, System.Lazy<string?>> _byType =
+            new System.Collections.Concurrent.ConcurrentDictionary<ITypeSymbol, System.Lazy<string?>>(SymbolEqualityComparer.Default);
 
         private SharedTypeEvidence(Compilation compilation)
         {
@@ -107,7 +115,7 @@ namespace ConcurrencyAnalyzers.Model
                 return "which the configuration (concurrent_types) says is used from several threads at once";
             }
 
-            return _byType.GetOrAdd(type, t => FromCode((INamedTypeSymbol)t));
+            return _byType.GetOrAdd(type, t => new System.Lazy<string?>(() => FromCode((INamedTypeSymbol)t))).Value;
         }
 
         /// <summary>What the code says about a type, asked once per type and compilation.</summary>
@@ -115,7 +123,10 @@ namespace ConcurrencyAnalyzers.Model
         {
             foreach (var member in type.GetMembers())
             {
-                if (member.IsStatic && member is IFieldSymbol or IPropertySymbol && member.ValueType() is { } held
+                // A static field or auto-property holding the instance; a computed property may hand out one per
+                // thread (`t_current ??= new …` behind it), so it says nothing.
+                if (member.IsStatic && (member is IFieldSymbol || member is IPropertySymbol && IsAutoProperty(member)) && member.ValueType() is { } held
+                    && !member.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, _types.ThreadStaticAttribute))
                     && (KnownTypes.Is(held, type) || (KnownTypes.Is(held.OriginalDefinition, _types.LazyOfT) && held is INamedTypeSymbol { TypeArguments: { Length: 1 } arguments } && KnownTypes.Is(arguments[0], type)))
                     && !member.IsImplicitlyDeclared)
                 {
@@ -153,6 +164,10 @@ namespace ConcurrencyAnalyzers.Model
             return null;
         }
 
+        private static bool IsAutoProperty(ISymbol property) =>
+            property.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<PropertyDeclarationSyntax>().Any(p =>
+                p.ExpressionBody is null && p.AccessorList is { } accessors && accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null));
+
         private static IEnumerable<ITypeSymbol> SelfAndBases(INamedTypeSymbol type)
         {
             for (var current = type; current is not null; current = current.BaseType)
@@ -185,7 +200,7 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            return new Words(registers, concurrent, identifiers);
+            return new Words(registers, concurrent, identifiers, text.Contains("Parallel."), text.Contains("AsParallel"));
         }
 
         private Facts CollectTree(SyntaxTree tree)
@@ -206,7 +221,9 @@ namespace ConcurrencyAnalyzers.Model
                         {
                             AddRegistration(model, invocation, name, facts);
                         }
-                        else if (concurrent && name is "Run" or "StartNew" or "For" or "ForEach" or "ForEachAsync" or "ForAsync" or "Invoke" or "QueueUserWorkItem" or "UnsafeQueueUserWorkItem" or "Select" or "ForAll" or "Where" or "Aggregate")
+                        else if (concurrent && (name is "Run" or "StartNew" or "For" or "ForEach" or "ForEachAsync" or "ForAsync" or "QueueUserWorkItem" or "UnsafeQueueUserWorkItem"
+                            || (name is "Invoke" && words.Parallel)
+                            || (name is "Select" or "ForAll" or "Where" or "Aggregate" && words.Plinq)))
                         {
                             AddWork(model, invocation, facts);
                         }
@@ -238,10 +255,11 @@ namespace ConcurrencyAnalyzers.Model
                 return;
             }
 
-            // AddSingleton<TService, TImplementation>(), AddSingleton<T>(), AddHostedService<T>().
-            foreach (var argument in method.TypeArguments)
+            // AddSingleton<TService, TImplementation>() makes the implementation a singleton (not every
+            // implementation of the service); AddSingleton<T>(), AddHostedService<T>() the one type.
+            if (method.TypeArguments.Length > 0)
             {
-                facts.Singletons[Key(argument)] = name;
+                facts.Singletons[Key(method.TypeArguments[method.TypeArguments.Length - 1])] = name;
             }
 
             // AddSingleton(typeof(TService), typeof(TImplementation)) and AddSingleton<IService>(new Implementation()).

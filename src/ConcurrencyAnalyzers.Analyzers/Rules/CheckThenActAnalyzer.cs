@@ -181,6 +181,7 @@ namespace ConcurrencyAnalyzers.Rules
                 || !types.IsConcurrentDictionary(collection.Type)
                 || check.TargetMethod.Name is not ("ContainsKey" or "TryGetValue")
                 || check.Arguments.Length == 0
+                || !InOrder(check)
                 || !IsShared(collection))
             {
                 return MatchCount(conditional, conditional.Condition, conditional.WhenTrue, conditional.WhenFalse, types);
@@ -189,6 +190,21 @@ namespace ConcurrencyAnalyzers.Rules
             var key = check.Arguments[0].Value;
             var present = negated ? conditional.WhenFalse : conditional.WhenTrue;
             var absent = negated ? conditional.WhenTrue : conditional.WhenFalse;
+
+            // `if (d.TryGetValue(k, out var v)) return v; v = Create(k); d[k] = v;`: what follows the early exit
+            // runs only when the key was missing.
+            if (!negated && absent is null && !conjunction && EndsInJump(present) && conditional.Parent is IBlockOperation block)
+            {
+                var following = block.Operations.Skip(block.Operations.IndexOf(conditional) + 1).ToList();
+                foreach (var statement in following)
+                {
+                    if (FindAct(statement, collection, key, types, "TryAdd", "Add", "indexer-set") is { } addedLater)
+                    {
+                        return new CheckThenActMatch(conditional, check, addedLater, collection, check.TargetMethod.Name, ActName(addedLater), CheckThenActShape.None,
+                            check.TargetMethod.Name == "TryGetValue" ? "GetOrAdd" : "GetOrAdd or TryAdd");
+                    }
+                }
+            }
             var isTryGet = check.TargetMethod.Name == "TryGetValue";
             var shapeFits = !conjunction;
 
@@ -357,7 +373,8 @@ namespace ConcurrencyAnalyzers.Rules
         private static CheckThenActMatch? MatchCounterExpression(ISimpleAssignmentOperation assignment, IPropertyReferenceOperation store, KnownTypes types)
         {
             if (assignment.Value.WalkDownConversions() is not IConditionalOperation conditional
-                || conditional.Condition.WalkDownConversions() is not IInvocationOperation { TargetMethod.Name: "TryGetValue", Instance: { } collection } check
+                || conditional.Condition.WalkDownConversions() is not IInvocationOperation { TargetMethod.Name: "TryGetValue", Arguments.Length: 2, Instance: { } collection } check
+                || !InOrder(check)
                 || !SharedAccess.SameVariable(collection.WalkDownConversions(), store.Instance!.WalkDownConversions())
                 || !SameKey(check.Arguments[0].Value, store.Arguments[0].Value)
                 || !IsShared(collection))
@@ -367,6 +384,7 @@ namespace ConcurrencyAnalyzers.Rules
                 {
                     if (operation is IInvocationOperation { TargetMethod.Name: "GetValueOrDefault" } read
                         && read.Arguments.Length >= 2
+                        && InOrder(read)
                         && SharedAccess.SameVariable(read.Arguments[0].Value.WalkDownConversions(), store.Instance!.WalkDownConversions())
                         && SameKey(read.Arguments[1].Value, store.Arguments[0].Value)
                         && IsShared(store.Instance!))
@@ -489,11 +507,19 @@ namespace ConcurrencyAnalyzers.Rules
         {
             foreach (var operation in branch.DescendantsInSameFunction().Prepend(branch))
             {
+                // Double-checked under a lock (`if (!d.TryGetValue(…)) lock (g) { if (!d.TryGetValue(…)) d[k] = …; }`):
+                // the act inside the lock is checked again there.
+                if (IsUnderLockWithin(operation, branch))
+                {
+                    continue;
+                }
+
                 switch (operation)
                 {
                     case IInvocationOperation call when call.Instance is { } instance
                         && kinds.Contains(call.TargetMethod.Name)
                         && call.Arguments.Length > 0
+                        && InOrder(call)
                         && SharedAccess.SameVariable(instance.WalkDownConversions(), collection.WalkDownConversions())
                         && SameKey(call.Arguments[0].Value, key):
                         return call;
@@ -517,6 +543,33 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             return null;
+        }
+
+        private static bool IsUnderLockWithin(IOperation operation, IOperation branch)
+        {
+            for (var current = operation.Parent; current is not null && !ReferenceEquals(current, branch.Parent); current = current.Parent)
+            {
+                if (current is ILockOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Arguments in parameter order (no named arguments moved around), so that positions name parameters.</summary>
+        private static bool InOrder(IInvocationOperation call)
+        {
+            for (var i = 0; i < call.Arguments.Length; i++)
+            {
+                if (call.Arguments[i].Parameter?.Ordinal != i)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>The indexer of a concurrent dictionary with its one key argument.</summary>

@@ -17,7 +17,7 @@ namespace ConcurrencyAnalyzers.Rules
     public sealed class RacyLazyInitializationAnalyzer : ConcurrencyAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(RuleDescriptors.RacyLazyInitialization, RuleDescriptors.BrokenDoubleCheckedLocking);
+            ImmutableArray.Create(RuleDescriptors.RacyLazyInitialization, RuleDescriptors.BrokenDoubleCheckedLocking, RuleDescriptors.DoubleCheckedLockingNotVolatile);
 
         private protected override bool IsApplicable(KnownTypes types) => true;
 
@@ -34,7 +34,8 @@ namespace ConcurrencyAnalyzers.Rules
         {
             if (LazyInitialization.Match(context.Operation) is not { } initialization
                 || context.ContainingSymbol is not IMethodSymbol member
-                || member.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor
+                || member.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.Destructor
+                || (initialization.Form == LazyInitializationForm.Flag && IsTeardown(member))
                 || IsSynchronizedMethod(member, types)
                 || initialization.Field.ContainingType.TypeKind != TypeKind.Class
                 || initialization.Field.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, types.ThreadStaticAttribute)))
@@ -74,8 +75,13 @@ namespace ConcurrencyAnalyzers.Rules
                         : "stores the object in '" + initialization.Field.Name + "' before it is filled in, so another thread can skip the lock and use it half built",
                     _ => "reads '" + initialization.Field.Name + "' outside the lock, but it is not volatile: another thread can see the reference before the object it points to is complete",
                 };
+                // A reference stored once complete is safe on the .NET runtimes' memory model; a flag is not,
+                // since nothing orders the reads of the state it stands for after it.
+                var descriptor = initialization.Problem == LazyInitializationProblem.NotVolatile && initialization.Form != LazyInitializationForm.Flag
+                    ? RuleDescriptors.DoubleCheckedLockingNotVolatile
+                    : RuleDescriptors.BrokenDoubleCheckedLocking;
                 context.ReportDiagnostic(Diagnostic.Create(
-                    RuleDescriptors.BrokenDoubleCheckedLocking,
+                    descriptor,
                     location,
                     ImmutableArray.Create(lockOperation.Syntax.GetLocation()),
                     initialization.Field.Name,
@@ -108,6 +114,10 @@ namespace ConcurrencyAnalyzers.Rules
 
             return current;
         }
+
+        /// <summary>`if (_disposed) return; _disposed = true; …` is a run-once guard for teardown, not initialization.</summary>
+        private static bool IsTeardown(IMethodSymbol member) =>
+            member.Name is "Dispose" or "DisposeAsync" or "DisposeCore" or "DisposeAsyncCore" or "Close" or "Stop" or "StopAsync" or "Shutdown";
 
         /// <summary>`[MethodImpl(MethodImplOptions.Synchronized)]`: the runtime locks around the whole method.</summary>
         private static bool IsSynchronizedMethod(IMethodSymbol method, KnownTypes types)

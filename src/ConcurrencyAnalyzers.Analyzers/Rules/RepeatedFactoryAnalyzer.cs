@@ -70,7 +70,9 @@ namespace ConcurrencyAnalyzers.Rules
                     bodies.Remember(operationContext.Operation.SemanticModel!);
                     foreach (var argument in invocation.Arguments)
                     {
-                        if (argument.Parameter?.Type.TypeKind != TypeKind.Delegate)
+                        // A factory parameter (`Func<TKey, TValue>`), not a value that happens to be a delegate
+                        // (`ConcurrentDictionary<string, Func<Task>>`), whose lambda never runs here.
+                        if (argument.Parameter?.OriginalDefinition.Type.TypeKind != TypeKind.Delegate)
                         {
                             continue;
                         }
@@ -130,7 +132,8 @@ namespace ConcurrencyAnalyzers.Rules
             {
                 switch (operation)
                 {
-                    case IObjectCreationOperation { Type: { } created } when types.IsDisposable(created) && !types.IsLazy(created) && !s_harmlessDisposables.Contains(created.OriginalDefinition.ToDisplayString()):
+                    case IObjectCreationOperation { Type: { } created } creation when types.IsDisposable(created) && !types.IsLazy(created)
+                        && !s_harmlessDisposables.Contains(created.OriginalDefinition.ToDisplayString()) && !IsDisposedByUsing(creation):
                         return "creates a " + created.Name + ", which is disposable (the copies that lose are never disposed)";
                     case IInvocationOperation call:
                         if (Effect(call, types) is { } direct)
@@ -139,6 +142,7 @@ namespace ConcurrencyAnalyzers.Rules
                         }
 
                         if (call.TargetMethod.DeclaringSyntaxReferences.Length > 0
+                            && !IsOnOwnObject(call)
                             && EffectOfMethod(call.TargetMethod, types, bodies, visited, depth + 1, cancellationToken) is { } nested)
                         {
                             return "calls '" + call.TargetMethod.Name + "', which " + nested;
@@ -153,6 +157,29 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             return null;
+        }
+
+        /// <summary>`new Builder().From(k)`, `builder.Add(k)` on a local: the callee changes an object the factory made, not shared state.</summary>
+        private static bool IsOnOwnObject(IInvocationOperation call) =>
+            call.Instance?.WalkDownConversions() is IObjectCreationOperation or ILocalReferenceOperation or IInvocationOperation or IParameterReferenceOperation;
+
+        /// <summary>`using var h = new HMACSHA256(key);`: disposed by the factory itself.</summary>
+        private static bool IsDisposedByUsing(IOperation creation)
+        {
+            for (var current = creation.Parent; current is not null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IUsingOperation or IUsingDeclarationOperation:
+                        return true;
+                    case IVariableDeclaratorOperation or IVariableDeclarationOperation or IVariableInitializerOperation or IVariableDeclarationGroupOperation or IConversionOperation:
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
         }
 
         private static string? Effect(IInvocationOperation call, KnownTypes types)
@@ -176,7 +203,7 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             // Task.FromResult and friends only wrap a value.
-            if (types.IsTaskLike(method.ReturnType) && !(KnownTypes.Is(containing, types.Task) && method.Name.StartsWith("From", System.StringComparison.Ordinal)))
+            if (types.IsTaskLike(method.ReturnType) && !((KnownTypes.Is(containing, types.Task) || KnownTypes.Is(containing, types.ValueTask)) && method.Name.StartsWith("From", System.StringComparison.Ordinal)))
             {
                 return "starts asynchronous work (" + display + ")";
             }
@@ -207,7 +234,7 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-            return s_ioNamespaces.Any(n => ns == n || ns.StartsWith(n + ".", System.StringComparison.Ordinal) || name.StartsWith(n + ".", System.StringComparison.Ordinal));
+            return s_ioNamespaces.Any(n => ns == n || name == n || ns.StartsWith(n + ".", System.StringComparison.Ordinal) || name.StartsWith(n + ".", System.StringComparison.Ordinal));
         }
 
         /// <summary>

@@ -40,6 +40,13 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
+            // What the rewrite moves into a lambda must not await (the lambda would not be async).
+            if (shape is CheckThenActShape.GetOrAdd or CheckThenActShape.AddOrUpdate or CheckThenActShape.TryAdd
+                && match.Statement.DescendantsInSameFunction().Any(o => o is IAwaitOperation))
+            {
+                return null;
+            }
+
             return shape switch
             {
                 CheckThenActShape.TryAdd => TryAdd(editor, match),
@@ -132,6 +139,7 @@ namespace ConcurrencyAnalyzers.Rules
             var valueType = dictionaryType.TypeArguments[1];
             var taken = DeclaredNames(match.Statement.Syntax);
             string keyText, addText, updateText, oldName;
+            var addHasCalls = false;
             SyntaxNode replaced;
             switch (match.Statement)
             {
@@ -149,6 +157,7 @@ namespace ConcurrencyAnalyzers.Rules
 
                         keyText = addIndexer.Arguments[0].Syntax.ToString();
                         addText = addStore.Value.Syntax.ToString();
+                        addHasCalls = HasCalls(addStore.Value);
                         if (check.TargetMethod.Name == "TryGetValue")
                         {
                             if (check.Arguments.Length != 2 || CheckThenActAnalyzer.OutLocal(check.Arguments[1].Value) is not { } outLocal || IsUsedOutside(outLocal, ifStatement, model, cancellationToken))
@@ -187,6 +196,7 @@ namespace ConcurrencyAnalyzers.Rules
                         keyText = tryGet.Arguments[0].Syntax.ToString();
                         oldName = counter.Name;
                         addText = ternary.WhenFalse!.Syntax.ToString();
+                        addHasCalls = HasCalls(ternary.WhenFalse);
                         updateText = ternary.WhenTrue.Syntax.ToString();
                         replaced = assignment.Syntax;
                         break;
@@ -231,7 +241,9 @@ namespace ConcurrencyAnalyzers.Rules
                     return null;
             }
 
-            var call = collectionText + ".AddOrUpdate(" + keyText + ", " + addText + ", (_, " + oldName + ") => " + updateText + ")";
+            // An add value that calls something runs only when the key is missing: keep it so with a factory.
+            var addArgument = addHasCalls ? "_ => " + addText : addText;
+            var call = collectionText + ".AddOrUpdate(" + keyText + ", " + addArgument + ", (_, " + oldName + ") => " + updateText + ")";
             var expression = SyntaxFactory.ParseExpression(call);
             if (replaced is StatementSyntax replacedStatement)
             {
@@ -254,7 +266,10 @@ namespace ConcurrencyAnalyzers.Rules
                     {
                         // `d[k] = d[k] + 1` reads the entry: that read becomes the lambda's parameter.
                         var reads = assignment.Value.DescendantsInSameFunction().Prepend(assignment.Value)
-                            .Where(o => CheckThenActAnalyzer.Indexer(o, types) is { } indexer && SharedAccess.SameVariable(indexer.Instance!.WalkDownConversions(), match.Collection.WalkDownConversions()))
+                            .Where(o => CheckThenActAnalyzer.Indexer(o, types) is { } indexer
+                                && SharedAccess.SameVariable(indexer.Instance!.WalkDownConversions(), match.Collection.WalkDownConversions())
+                                && CheckThenActAnalyzer.Indexer(assignment.Target, types) is { } target
+                                && CheckThenActAnalyzer.SameKey(indexer.Arguments[0].Value, target.Arguments[0].Value))
                             .Select(o => o.Syntax)
                             .ToList();
                         return assignment.Value.Syntax.ReplaceNodes(reads, (original, _) => SyntaxFactory.IdentifierName(oldName).WithTriviaFrom(original)).ToString();
@@ -280,9 +295,19 @@ namespace ConcurrencyAnalyzers.Rules
                         BinaryOperatorKind.Multiply => "*",
                         _ => null,
                     };
-                    return op is null ? null : (op, compound.Value.Syntax.ToString(), HasCalls(compound.Value));
+                    // `current - (amount + fee)`: the operand keeps its grouping. A compound assignment converts its
+                    // result back to a narrow type (`byte`, `float` += double); the lambda would not.
+                    if (op is null || !SameType(compound.Value.WalkDownConversions().Type, compound.Target.Type) && compound.Value.WalkDownConversions().ConstantValue is not { HasValue: true, Value: int })
+                    {
+                        return null;
+                    }
+
+                    var operand = compound.Value.WalkDownConversions().Syntax is IdentifierNameSyntax or LiteralExpressionSyntax or MemberAccessExpressionSyntax or InvocationExpressionSyntax or ElementAccessExpressionSyntax
+                        ? compound.Value.WalkDownConversions().Syntax.ToString()
+                        : "(" + compound.Value.WalkDownConversions().Syntax + ")";
+                    return IsWide(compound.Target.Type) ? (op, operand, HasCalls(compound.Value)) : null;
                 case IIncrementOrDecrementOperation step:
-                    return (step.Kind == OperationKind.Increment ? "+" : "-", "1", false);
+                    return IsWide(step.Target.Type) ? (step.Kind == OperationKind.Increment ? "+" : "-", "1", false) : null;
                 default:
                     return null;
             }
@@ -297,6 +322,18 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             var take = ((IInvocationOperation)match.Act).Syntax.WithoutTrivia();
+
+            // `out var item` moves from a statement of the body into the condition, whose scope is the enclosing
+            // block: a later `item` there would clash.
+            var designated = take.DescendantNodes().OfType<SingleVariableDesignationSyntax>().Select(d => d.Identifier.ValueText).ToList();
+            if (match.Statement.Syntax.Parent is BlockSyntax enclosing
+                && enclosing.Statements.Where(st => st != match.Statement.Syntax).Any(st => st.DescendantNodesAndSelf().Any(n =>
+                    n is VariableDeclaratorSyntax v && designated.Contains(v.Identifier.ValueText)
+                    || n is SingleVariableDesignationSyntax d && designated.Contains(d.Identifier.ValueText)
+                    || n is ForEachStatementSyntax f && designated.Contains(f.Identifier.ValueText))))
+            {
+                return null;
+            }
             switch (match.Statement.Syntax)
             {
                 case IfStatementSyntax ifStatement:
@@ -309,7 +346,7 @@ namespace ConcurrencyAnalyzers.Rules
                         else
                         {
                             var newBlock = ((BlockSyntax)ifStatement.Statement).WithStatements(body);
-                            newBlock = newBlock.WithStatements(newBlock.Statements.Replace(newBlock.Statements[0], newBlock.Statements[0].WithLeadingTrivia(takeStatement.GetLeadingTrivia())));
+                            newBlock = newBlock.WithStatements(newBlock.Statements.Replace(newBlock.Statements[0], KeepOwnComments(newBlock.Statements[0], takeStatement)));
                             editor.ReplaceNode(ifStatement, ifStatement.WithCondition((ExpressionSyntax)take).WithStatement(newBlock));
                         }
 
@@ -324,7 +361,7 @@ namespace ConcurrencyAnalyzers.Rules
                             var body = block.Statements.Remove(takeStatement);
                             if (body.Count > 0)
                             {
-                                body = body.Replace(body[0], body[0].WithLeadingTrivia(takeStatement.GetLeadingTrivia()));
+                                body = body.Replace(body[0], KeepOwnComments(body[0], takeStatement));
                             }
 
                             newBody = block.WithStatements(body);
@@ -385,8 +422,9 @@ namespace ConcurrencyAnalyzers.Rules
             _ => (null, null),
         };
 
+        /// <summary>Evaluating it does more than read: a call or a `new` (a Timer that starts ticking, a connection).</summary>
         private static bool HasCalls(IOperation operation, IOperation? except = null) =>
-            operation.DescendantsInSameFunction().Prepend(operation).Any(o => o is IInvocationOperation && !ReferenceEquals(o, except) && (except is null || !o.IsWithin(except)));
+            operation.DescendantsInSameFunction().Prepend(operation).Any(o => o is IInvocationOperation or IObjectCreationOperation && !ReferenceEquals(o, except) && (except is null || !o.IsWithin(except)));
 
         private static bool IsUsedOutside(ILocalSymbol local, SyntaxNode statement, SemanticModel model, CancellationToken cancellationToken)
         {
@@ -432,6 +470,20 @@ namespace ConcurrencyAnalyzers.Rules
 
             return names;
         }
+
+        /// <summary>The statement that moves up takes the removed one's leading trivia, unless it has comments of its own.</summary>
+        private static StatementSyntax KeepOwnComments(StatementSyntax statement, StatementSyntax removed) =>
+            statement.GetLeadingTrivia().Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia))
+                ? statement
+                : statement.WithLeadingTrivia(removed.GetLeadingTrivia());
+
+        /// <summary>Types whose `x + 1` is of the same type (no narrowing needed): int, long, uint, ulong, double, decimal.</summary>
+        private static bool IsWide(ITypeSymbol? type) =>
+            type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64
+                or SpecialType.System_Double or SpecialType.System_Decimal;
+
+        private static bool SameType(ITypeSymbol? first, ITypeSymbol? second) =>
+            first is not null && second is not null && SymbolEqualityComparer.Default.Equals(first, second);
 
         private static string Zero(ITypeSymbol type) => type.SpecialType switch
         {

@@ -36,7 +36,7 @@ namespace ConcurrencyAnalyzers.Rules
             if (Find(node, model, cancellationToken) is not { } initialization
                 || initialization.Form == LazyInitializationForm.Flag
                 || initialization.Value is null
-                || initialization.Field.Type.IsValueType
+                || !initialization.Field.Type.IsReferenceType
                 || initialization.Field.DeclaredAccessibility != Accessibility.Private
                 || initialization.Field.ContainingType.DeclaringSyntaxReferences.Length != 1
                 || initialization.Field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax declarator
@@ -44,7 +44,8 @@ namespace ConcurrencyAnalyzers.Rules
                 || declarator.Parent?.Parent is not FieldDeclarationSyntax fieldDeclaration
                 || fieldDeclaration.Declaration.Variables.Count != 1
                 || (declarator.Initializer is { } initializer && !initializer.Value.IsKind(SyntaxKind.NullLiteralExpression))
-                || node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } typeDeclaration
+                || fieldDeclaration.Parent is not TypeDeclarationSyntax typeDeclaration
+                || MovesAwaitOrExit(initialization)
                 || !Shape(initialization, out var removed, out var finalReturn))
             {
                 return null;
@@ -68,12 +69,62 @@ namespace ConcurrencyAnalyzers.Rules
                 return "Use Lazy<" + initialization.Field.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "> for '" + initialization.Field.Name + "'";
             }
 
-            if (EnsureInitializedRewrite(editor, initialization, typeDeclaration, fieldDeclaration, removed, finalReturn, Place(factory, initialization.Check.Syntax.FirstAncestorOrSelf<StatementSyntax>() ?? initialization.Check.Syntax, endOfLine), types, cancellationToken))
+            // EnsureInitialized throws when the factory returns null; the hand-written code simply tried again.
+            if (!MayBeNull(initialization.Value) && EnsureInitializedRewrite(editor, initialization, typeDeclaration, fieldDeclaration, removed, finalReturn, Place(factory, initialization.Check.Syntax.FirstAncestorOrSelf<StatementSyntax>() ?? initialization.Check.Syntax, endOfLine), types, cancellationToken))
             {
                 return "Use LazyInitializer.EnsureInitialized for '" + initialization.Field.Name + "'";
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// An await, return, throw, break or continue among the statements that would move into the factory:
+        /// a synchronous lambda cannot await, and an early exit there would be cached (Lazy) or change
+        /// what the member returns.
+        /// </summary>
+        private static bool MovesAwaitOrExit(LazyInitialization initialization)
+        {
+            var finalReturnOfField = new HashSet<IOperation>(initialization.Completion.Where(s => s is IReturnOperation { ReturnedValue: { } value } && SymbolEqualityComparer.Default.Equals(LazyInitialization.OwnField(value), initialization.Field)));
+            foreach (var operation in initialization.FactoryOperations())
+            {
+                if (finalReturnOfField.Contains(operation))
+                {
+                    continue;
+                }
+
+                foreach (var inner in operation.DescendantsInSameFunction().Prepend(operation))
+                {
+                    if (inner is IAwaitOperation or IReturnOperation or IThrowOperation or IBranchOperation or INameOfOperation)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return initialization.Value is { } value && value.DescendantsInSameFunction().Prepend(value).Any(o => o is IAwaitOperation);
+        }
+
+        /// <summary>A value that can be null: `as`, `?.`, a Try/OrDefault lookup, a call whose result is nullable-annotated.</summary>
+        private static bool MayBeNull(IOperation? value)
+        {
+            switch (value?.WalkDownConversions())
+            {
+                case null:
+                    return true;
+                case IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation:
+                    return false;
+                case IConditionalAccessOperation:
+                    return true;
+                case IConversionOperation { IsTryCast: true }:
+                    return true;
+                case IInvocationOperation call:
+                    return call.TargetMethod.ReturnNullableAnnotation == NullableAnnotation.Annotated
+                        || call.TargetMethod.Name.EndsWith("OrDefault", System.StringComparison.Ordinal)
+                        || call.TargetMethod.Name.StartsWith("Find", System.StringComparison.Ordinal);
+                case var other:
+                    return other.Type?.NullableAnnotation == NullableAnnotation.Annotated;
+            }
         }
 
         /// <summary>The factory text with the indentation of the line <paramref name="anchor"/> starts on.</summary>
@@ -152,8 +203,9 @@ namespace ConcurrencyAnalyzers.Rules
 
                     if (!initialization.Setup.Contains(inside) && !ReferenceEquals(inside, initialization.Store) && !initialization.Completion.Contains(inside)
                         && !(inside is IConditionalOperation inner
-                            && LazyInitialization.TryReadCheck(inner.Condition, out var checkedField, out _, out _)
-                            && SymbolEqualityComparer.Default.Equals(checkedField, initialization.Field)))
+                            && LazyInitialization.TryReadCheck(inner.Condition, out var checkedField, out var unsetWhenTrue, out _)
+                            && SymbolEqualityComparer.Default.Equals(checkedField, initialization.Field)
+                            && (unsetWhenTrue ? initialization.Store?.IsWithin(inner) ?? false : LazyInitialization.Statements(inner.WhenTrue) is { Length: 1 } only && only[0] is IReturnOperation)))
                     {
                         return false;
                     }
@@ -236,6 +288,10 @@ namespace ConcurrencyAnalyzers.Rules
                         case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
                         case IParameterReferenceOperation parameter when !IsLambdaParameter(parameter, operation):
                         case ILocalReferenceOperation local when !declared.Contains(local.Local):
+                        case IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction }:
+                        case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction }:
+                            return true;
+                        case { Type: { } type } when MentionsMethodTypeParameter(type):
                             return true;
                     }
                 }
@@ -243,6 +299,14 @@ namespace ConcurrencyAnalyzers.Rules
 
             return false;
         }
+
+        private static bool MentionsMethodTypeParameter(ITypeSymbol type) => type switch
+        {
+            ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } => true,
+            INamedTypeSymbol named => named.TypeArguments.Any(MentionsMethodTypeParameter),
+            IArrayTypeSymbol array => MentionsMethodTypeParameter(array.ElementType),
+            _ => false,
+        };
 
         private static bool IsLambdaParameter(IParameterReferenceOperation parameter, IOperation root) =>
             root.DescendantsInSourceOrder().OfType<IAnonymousFunctionOperation>().Any(l => l.Symbol.Parameters.Contains(parameter.Parameter, SymbolEqualityComparer.Default));
@@ -257,7 +321,8 @@ namespace ConcurrencyAnalyzers.Rules
             KnownTypes types,
             CancellationToken cancellationToken)
         {
-            if (types.LazyOfT is null || types.LazyThreadSafetyMode is null)
+            // An attribute on the field ([NonSerialized], [JsonIgnore]) was meant for a T, not a Lazy<T>.
+            if (types.LazyOfT is null || types.LazyThreadSafetyMode is null || fieldDeclaration.AttributeLists.Count > 0)
             {
                 return false;
             }
@@ -357,14 +422,20 @@ namespace ConcurrencyAnalyzers.Rules
                 stem = stem.Substring(2);
             }
 
-            var lockName = FixSyntax.UniqueName(model, fieldDeclaration.SpanStart, prefix + stem + "Lock");
+            // A lock an earlier fix of the same field added is the lock: two would let two threads both create.
+            var wanted = prefix + stem + "Lock";
+            var existing = field.ContainingType.GetMembers(wanted).OfType<IFieldSymbol>().FirstOrDefault(f => f.Type.SpecialType == SpecialType.System_Object && f.IsStatic == field.IsStatic);
+            var lockName = existing?.Name ?? FixSyntax.UniqueName(model, checkSyntax.SpanStart, wanted);
             var call = initializer + ".EnsureInitialized(ref " + field.Name + ", ref " + lockName + ", " + factory + ")";
             var nullable = model.GetNullableContext(fieldDeclaration.SpanStart).AnnotationsEnabled();
             var lockDeclaration = "private " + (field.IsStatic ? "static " : string.Empty) + "object" + (nullable ? "?" : string.Empty) + " " + lockName + ";";
             var lockMember = SyntaxFactory.ParseMemberDeclaration(lockDeclaration)!
                 .WithLeadingTrivia(fieldDeclaration.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)))
                 .WithTrailingTrivia(fieldDeclaration.GetTrailingTrivia());
-            editor.InsertAfter(fieldDeclaration, lockMember);
+            if (existing is null)
+            {
+                editor.InsertAfter(fieldDeclaration, lockMember);
+            }
 
             // A volatile field passed by ref loses its volatility (CS0420); EnsureInitialized does the fencing.
             if (fieldDeclaration.Modifiers.Any(SyntaxKind.VolatileKeyword))
@@ -445,7 +516,8 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             var model = editor.SemanticModel;
-            var stillUsed = FieldReferences(typeDeclaration, lockField, model, cancellationToken).Any(r => !removedSpans.Any(span => span.Contains(r.Span)));
+            var scope = lockDeclaration.Parent ?? typeDeclaration;
+            var stillUsed = FieldReferences(scope, lockField, model, cancellationToken).Any(r => !removedSpans.Any(span => span.Contains(r.Span)));
             if (!stillUsed)
             {
                 editor.RemoveNode(lockDeclaration, SyntaxRemoveOptions.KeepUnbalancedDirectives);

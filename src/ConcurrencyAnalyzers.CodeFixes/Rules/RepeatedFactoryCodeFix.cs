@@ -42,7 +42,8 @@ namespace ConcurrencyAnalyzers.Rules
                 || fieldDeclaration.Declaration.Variables.Count != 1
                 || DictionaryType(fieldDeclaration.Declaration.Type) is not { } dictionaryType
                 || field.ContainingType.DeclaringSyntaxReferences.Length != 1
-                || node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } typeDeclaration)
+                || fieldDeclaration.Parent is not TypeDeclarationSyntax typeDeclaration
+                || !InitializerCarriesOver(declarator.Initializer?.Value, model, cancellationToken))
             {
                 return null;
             }
@@ -80,7 +81,7 @@ namespace ConcurrencyAnalyzers.Rules
                         edits.Add((getOrAdd.Syntax, text));
                         break;
                     case IInvocationOperation { TargetMethod.Name: "TryRemove", Arguments.Length: 2 } remove
-                        when remove.Arguments[1].Value is IDiscardOperation || remove.Arguments[1].Syntax is ArgumentSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "_" } }:
+                        when remove.Arguments[1].Syntax is ArgumentSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "_" } } && remove.Arguments[1].Value is IDiscardOperation:
                         break;
                     case IInvocationOperation valueFree when s_valueFreeMembers.Contains(valueFree.TargetMethod.Name):
                         break;
@@ -130,6 +131,25 @@ namespace ConcurrencyAnalyzers.Rules
             return "Store Lazy<" + valueType + "> values in '" + field.Name + "'";
         }
 
+        /// <summary>
+        /// No initializer, `new()`, or `new ConcurrentDictionary&lt;K, V&gt;(…)` with arguments that hold no values
+        /// (a comparer, a capacity): an initializer with entries or a copied dictionary would not fit Lazy values.
+        /// </summary>
+        private static bool InitializerCarriesOver(ExpressionSyntax? value, SemanticModel model, CancellationToken cancellationToken)
+        {
+            switch (value)
+            {
+                case null:
+                    return true;
+                case BaseObjectCreationExpressionSyntax creation when creation.Initializer is null:
+                    return creation.ArgumentList is null || creation.ArgumentList.Arguments.All(a =>
+                        model.GetTypeInfo(a.Expression, cancellationToken).Type is { } type
+                        && (type.SpecialType == SpecialType.System_Int32 || type.Name.EndsWith("Comparer", System.StringComparison.Ordinal) || type.AllInterfaces.Any(i => i.Name == "IEqualityComparer")));
+                default:
+                    return false;
+            }
+        }
+
         /// <summary>`GetOrAdd(k, factory)` with the factory's result wrapped in a Lazy, and its Value read.</summary>
         private static string? Rewrite(IInvocationOperation getOrAdd, string lazyType, string mode, SemanticModel model)
         {
@@ -143,7 +163,7 @@ namespace ConcurrencyAnalyzers.Rules
             foreach (var argument in syntax.ArgumentList.Arguments)
             {
                 var operation = getOrAdd.Arguments.FirstOrDefault(a => a.Syntax == argument);
-                if (operation?.Parameter?.Type.TypeKind != TypeKind.Delegate)
+                if (operation?.Parameter?.OriginalDefinition.Type.TypeKind != TypeKind.Delegate)
                 {
                     arguments.Add(argument.ToString());
                     continue;

@@ -489,6 +489,105 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task A_compound_update_keeps_its_grouping_and_a_new_timer_is_created_only_when_missing()
+        {
+            const string source = """
+                using System.Collections.Concurrent;
+                using System.Threading;
+
+                public sealed class Ledger
+                {
+                    private readonly ConcurrentDictionary<string, decimal> _totals = new();
+                    private readonly ConcurrentDictionary<int, Timer> _timers = new();
+
+                    public void Charge(string account, decimal amount, decimal fee)
+                    {
+                        {|#0:_totals[account]|} -= amount + fee;
+                    }
+
+                    public void Watch(int id)
+                    {
+                        if (!{|#1:_timers.ContainsKey(id)|})
+                        {
+                            _timers[id] = new Timer(_ => { }, id, 1000, 1000);
+                        }
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Collections.Concurrent;
+                using System.Threading;
+
+                public sealed class Ledger
+                {
+                    private readonly ConcurrentDictionary<string, decimal> _totals = new();
+                    private readonly ConcurrentDictionary<int, Timer> _timers = new();
+
+                    public void Charge(string account, decimal amount, decimal fee)
+                    {
+                        _totals.AddOrUpdate(account, default(decimal) - (amount + fee), (_, current) => current - (amount + fee));
+                    }
+
+                    public void Watch(int id)
+                    {
+                        _timers.GetOrAdd(id, _ => new Timer(_ => { }, id, 1000, 1000));
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC052").WithLocation(0).WithSpan(11, 9, 11, 41).WithArguments("_totals", "the indexer", "written back with the indexer", "AddOrUpdate"),
+                Verify.Diagnostic("CONC052").WithLocation(1).WithSpan(18, 13, 18, 62).WithArguments("_timers", "ContainsKey", "changed with the indexer", "TryAdd"));
+        }
+
+        [Fact]
+        public Task A_lookup_that_returns_early_then_stores_is_reported_and_double_checking_under_a_lock_is_not()
+        {
+            const string source = """
+                using System.Collections.Concurrent;
+
+                public sealed class Connection { public Connection(string host) { } }
+
+                public sealed class ConnectionCache
+                {
+                    private readonly object _gate = new object();
+                    private readonly ConcurrentDictionary<string, Connection> _byHost = new();
+                    private readonly ConcurrentDictionary<string, Connection> _pooled = new();
+
+                    public Connection Get(string host)
+                    {
+                        if ({|#0:_byHost.TryGetValue(host, out var connection)|})
+                        {
+                            return connection;
+                        }
+
+                        connection = new Connection(host);
+                        _byHost[host] = connection;
+                        return connection;
+                    }
+
+                    public Connection Pooled(string host)
+                    {
+                        if (!_pooled.TryGetValue(host, out var connection))
+                        {
+                            lock (_gate)
+                            {
+                                if (!_pooled.TryGetValue(host, out connection))
+                                {
+                                    connection = new Connection(host);
+                                    _pooled[host] = connection;
+                                }
+                            }
+                        }
+
+                        return connection;
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC052").WithLocation(0).WithSpan(19, 9, 19, 35).WithArguments("_byHost", "TryGetValue", "changed with the indexer", "GetOrAdd"));
+        }
+
+        [Fact]
         public Task Atomic_calls_locked_checks_reads_and_private_locals_are_not_reported()
         {
             const string source = """

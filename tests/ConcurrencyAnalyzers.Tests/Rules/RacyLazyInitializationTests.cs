@@ -185,7 +185,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 }
                 """;
             return Verify.VerifyCodeFixAsync(source, fixedSource,
-                Verify.Diagnostic("CONC051").WithLocation(0).WithSpan(14, 17, 20, 18).WithArguments("s_client", "reads 's_client' outside the lock, but it is not volatile: another thread can see the reference before the object it points to is complete"));
+                Verify.Diagnostic("CONC051").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Info).WithLocation(0).WithSpan(14, 17, 20, 18).WithArguments("s_client", "reads 's_client' outside the lock, but it is not volatile: another thread can see the reference before the object it points to is complete"));
         }
 
         [Fact]
@@ -820,6 +820,90 @@ namespace ConcurrencyAnalyzers.Tests.Rules
             return Verify.VerifyNoCodeFixAsync(source,
                 Verify.Diagnostic("CONC050").WithLocation(0).WithArguments("_builtInsRegistered",
                     ", in 'CommandDispatcher', which is used by the thread in 'Run'", string.Empty));
+        }
+
+        [Fact]
+        public Task An_awaited_creation_is_reported_without_a_fix()
+        {
+            const string source = """
+                using System.Threading.Tasks;
+
+                public static class Tokens
+                {
+                    private static string s_token;
+
+                    public static async Task<string> GetAsync()
+                    {
+                        if ({|#0:s_token == null|})
+                        {
+                            s_token = await FetchAsync();
+                        }
+
+                        return s_token;
+                    }
+
+                    private static Task<string> FetchAsync() => Task.FromResult("token");
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC050").WithLocation(0).WithArguments("s_token", string.Empty, string.Empty));
+        }
+
+        [Fact]
+        public Task Teardown_guards_shared_values_and_thread_static_instances_are_not_reported()
+        {
+            const string source = """
+                using System;
+                using System.Collections.Generic;
+                using System.Threading;
+
+                public interface IServiceCollection { }
+
+                public static class Registration
+                {
+                    public static IServiceCollection AddSingleton<TService>(this IServiceCollection services) => services;
+                }
+
+                public static class Startup
+                {
+                    public static void Configure(IServiceCollection services) => services.AddSingleton<Poller>();
+                }
+
+                public sealed class Poller : IDisposable
+                {
+                    private readonly Timer _timer = new Timer(_ => { }, null, 0, 1000);
+                    private bool _disposed;
+                    private IComparer<string> _order;
+
+                    public IComparer<string> Order => _order ??= StringComparer.Ordinal;
+
+                    public void Dispose()
+                    {
+                        if (_disposed)
+                            return;
+                        _disposed = true;
+                        _timer.Dispose();
+                    }
+                }
+
+                public sealed class RequestContext
+                {
+                    [ThreadStatic] private static RequestContext t_current;
+                    private List<string> _notes;
+
+                    public static RequestContext Current => t_current ??= new RequestContext();
+
+                    public List<string> Notes => _notes ??= new List<string>();
+                }
+
+                public static class Names
+                {
+                    private static string s_empty;
+
+                    public static string Empty => s_empty ??= string.Empty;
+                }
+                """;
+            return Verify.VerifyAnalyzerAsync(source);
         }
 
         [Fact]

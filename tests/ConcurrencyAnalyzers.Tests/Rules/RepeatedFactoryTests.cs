@@ -234,6 +234,19 @@ namespace ConcurrencyAnalyzers.Tests.Rules
 
                 public sealed class Options { public string Name { get; set; } }
 
+                public sealed class QueryBuilder
+                {
+                    private string _table = "";
+
+                    public QueryBuilder From(string table)
+                    {
+                        _table = table;
+                        return this;
+                    }
+
+                    public string Build() => "select * from " + _table;
+                }
+
                 public sealed class Caches
                 {
                     private readonly ConcurrentDictionary<string, List<int>> _lists = new();
@@ -244,6 +257,9 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                     private readonly ConcurrentDictionary<string, Options> _options = new();
                     private readonly ConcurrentDictionary<string, string> _paths = new();
                     private readonly ConcurrentDictionary<string, string> _guarded = new();
+                    private readonly ConcurrentDictionary<string, Func<Task<string>>> _jobs = new();
+                    private readonly ConcurrentDictionary<string, string> _hashes = new();
+                    private readonly ConcurrentDictionary<string, string> _queries = new();
                     private readonly object _gate = new object();
 
                     public void Use(string key)
@@ -260,6 +276,14 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                             return options;
                         });
                         _paths.GetOrAdd(key, k => Path.Combine("data", k));
+                        _jobs.GetOrAdd(key, () => Task.Run(() => File.ReadAllText(key)));
+                        _hashes.GetOrAdd(key, k =>
+                        {
+                            using var hash = System.Security.Cryptography.SHA256.Create();
+                            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(k));
+                            return System.Convert.ToHexString(hash.ComputeHash(stream));
+                        });
+                        _queries.GetOrAdd(key, k => new QueryBuilder().From(k).Build());
                         lock (_gate)
                         {
                             _guarded.GetOrAdd(key, k => File.ReadAllText(k));
