@@ -525,7 +525,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
 
                     public void Charge(string account, decimal amount, decimal fee)
                     {
-                        _totals.AddOrUpdate(account, default(decimal) - (amount + fee), (_, current) => current - (amount + fee));
+                        _totals.AddOrUpdate(account, 0 - (amount + fee), (_, current) => current - (amount + fee));
                     }
 
                     public void Watch(int id)
