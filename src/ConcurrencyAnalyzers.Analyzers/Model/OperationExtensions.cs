@@ -160,6 +160,18 @@ namespace ConcurrencyAnalyzers.Model
 #pragma warning restore CS0618
         }
 
+        /// <summary>The top of the operation tree the operation is in: the member body (or field initializer) it belongs to.</summary>
+        public static IOperation Root(this IOperation operation)
+        {
+            var current = operation;
+            while (current.Parent is not null)
+            {
+                current = current.Parent;
+            }
+
+            return current;
+        }
+
         /// <summary>True when <paramref name="operation"/> is <paramref name="ancestor"/> or lies inside it.</summary>
         public static bool IsWithin(this IOperation operation, IOperation ancestor)
         {

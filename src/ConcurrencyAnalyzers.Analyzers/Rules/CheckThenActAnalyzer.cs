@@ -91,7 +91,7 @@ namespace ConcurrencyAnalyzers.Rules
                 operationContext =>
                 {
                     if (Match(operationContext.Operation, types) is not { } match
-                        || HeldLocks.At(match.Statement, Root(match.Statement), types).Any(l => l.IsExclusive))
+                        || HeldLocks.At(match.Statement, match.Statement.Root(), types).Any(l => l.IsExclusive))
                     {
                         return;
                     }
@@ -609,7 +609,7 @@ namespace ConcurrencyAnalyzers.Rules
                 case IFieldReferenceOperation or IPropertyReferenceOperation or IParameterReferenceOperation:
                     return true;
                 case ILocalReferenceOperation local:
-                    var root = Root(collection);
+                    var root = collection.Root();
                     return root.DescendantsInSourceOrder().OfType<IAnonymousFunctionOperation>()
                         .Any(lambda => lambda.Body.DescendantsInSourceOrder().Any(o => o is ILocalReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Local, local.Local)));
                 default:
@@ -691,16 +691,5 @@ namespace ConcurrencyAnalyzers.Rules
             IParameterReferenceOperation parameter => parameter.Parameter.Name,
             var other => other.Syntax.ToString(),
         };
-
-        private static IOperation Root(IOperation operation)
-        {
-            var current = operation;
-            while (current.Parent is not null)
-            {
-                current = current.Parent;
-            }
-
-            return current;
-        }
     }
 }

@@ -43,7 +43,7 @@ namespace ConcurrencyAnalyzers.Rules
                 return;
             }
 
-            var body = Root(context.Operation);
+            var body = context.Operation.Root();
             if (HeldLocks.At(initialization.Check, body, types).Any(l => l.IsExclusive) || !initialization.IsUsedAfter(body))
             {
                 return;
@@ -103,17 +103,6 @@ namespace ConcurrencyAnalyzers.Rules
             IConditionalOperation conditional => conditional.Condition.Syntax.GetLocation(),
             _ => initialization.Check.Syntax.GetLocation(),
         };
-
-        private static IOperation Root(IOperation operation)
-        {
-            var current = operation;
-            while (current.Parent is not null)
-            {
-                current = current.Parent;
-            }
-
-            return current;
-        }
 
         /// <summary>`if (_disposed) return; _disposed = true; …` is a run-once guard for teardown, not initialization.</summary>
         private static bool IsTeardown(IMethodSymbol member) =>

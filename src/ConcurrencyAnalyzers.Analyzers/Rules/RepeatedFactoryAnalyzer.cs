@@ -61,7 +61,7 @@ namespace ConcurrencyAnalyzers.Rules
                         || !types.IsConcurrentDictionary(invocation.TargetMethod.ContainingType)
                         || invocation.TargetMethod.ContainingType.TypeArguments is not { Length: 2 } arguments
                         || types.IsLazy(arguments[1])
-                        || HeldLocks.At(invocation, Root(invocation), types).Any(l => l.IsExclusive))
+                        || HeldLocks.At(invocation, invocation.Root(), types).Any(l => l.IsExclusive))
                     {
                         // Under a lock, callers that race for one key take turns: the factory runs once.
                         return;
@@ -94,17 +94,6 @@ namespace ConcurrencyAnalyzers.Rules
                     }
                 },
                 OperationKind.Invocation);
-        }
-
-        private static IOperation Root(IOperation operation)
-        {
-            var current = operation;
-            while (current.Parent is not null)
-            {
-                current = current.Parent;
-            }
-
-            return current;
         }
 
         private static string? EffectOfMethod(IMethodSymbol method, KnownTypes types, SourceBodies bodies, HashSet<IMethodSymbol> visited, int depth, System.Threading.CancellationToken cancellationToken)
