@@ -86,6 +86,7 @@ namespace ConcurrencyAnalyzers.Rules
                             IDelegateCreationOperation { Target: IMethodReferenceOperation reference } => EffectOfMethod(reference.Method, types, bodies, visited, 0, operationContext.CancellationToken),
                             _ => null,
                         };
+                        effect ??= ChangesExistingValue(factory, argument, types);
                         if (effect is not null)
                         {
                             operationContext.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.RepeatedFactory, argument.Syntax.GetLocation(), invocation.TargetMethod.Name, effect));
@@ -142,6 +143,44 @@ namespace ConcurrencyAnalyzers.Rules
                         return "changes '" + changed + "'";
                     case IIncrementOrDecrementOperation step when ChangedState(step.Target) is { } stepped:
                         return "changes '" + stepped + "'";
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// `AddOrUpdate(k, …, (_, list) => { list.Add(x); return list; })`: the update changes the stored value
+        /// itself, outside the dictionary's locks, while other threads may read it or run the update too.
+        /// </summary>
+        private static string? ChangesExistingValue(IOperation factory, IArgumentOperation argument, KnownTypes types)
+        {
+            var lambda = factory switch
+            {
+                IDelegateCreationOperation { Target: IAnonymousFunctionOperation target } => target,
+                IAnonymousFunctionOperation direct => direct,
+                _ => null,
+            };
+            if (lambda is null || argument.Parameter?.Name != "updateValueFactory" || lambda.Symbol.Parameters.Length < 2)
+            {
+                return null;
+            }
+
+            var existing = lambda.Symbol.Parameters[1];
+            foreach (var operation in lambda.Body.DescendantsInSameFunction())
+            {
+                var changed = operation switch
+                {
+                    // The result dropped: a mutable collection's Add, not an immutable one's, which returns the new list.
+                    IInvocationOperation { Instance: IParameterReferenceOperation target, Parent: IExpressionStatementOperation } call
+                        when WrittenLocationsNames.IsMutating(call.TargetMethod.Name) && types.IsMutableCollection(target.Type) => target,
+                    IAssignmentOperation { Target: IMemberReferenceOperation { Instance: IParameterReferenceOperation target } } => target,
+                    IIncrementOrDecrementOperation { Target: IMemberReferenceOperation { Instance: IParameterReferenceOperation target } } => target,
+                    _ => null,
+                };
+                if (changed is not null && SymbolEqualityComparer.Default.Equals(changed.Parameter, existing))
+                {
+                    return "changes the existing value '" + existing.Name + "' in place (other threads can be reading it, or running the update on it too); return a new value instead";
                 }
             }
 

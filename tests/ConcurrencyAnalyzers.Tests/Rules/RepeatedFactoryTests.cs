@@ -222,6 +222,35 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task An_update_that_changes_the_stored_list_in_place_is_reported_and_one_that_returns_a_new_list_is_not()
+        {
+            const string source = """
+                using System.Collections.Concurrent;
+                using System.Collections.Generic;
+                using System.Collections.Immutable;
+
+                public sealed class Subscriptions
+                {
+                    private readonly ConcurrentDictionary<string, List<string>> _byTopic = new();
+                    private readonly ConcurrentDictionary<string, ImmutableList<string>> _safe = new();
+
+                    public void Subscribe(string topic, string client)
+                    {
+                        _byTopic.AddOrUpdate(topic, _ => new List<string> { client }, {|#0:(_, clients) =>
+                        {
+                            clients.Add(client);
+                            return clients;
+                        }|});
+                        _safe.AddOrUpdate(topic, _ => ImmutableList.Create(client), (_, clients) => clients.Add(client));
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC053").WithLocation(0).WithArguments("AddOrUpdate",
+                    "changes the existing value 'clients' in place (other threads can be reading it, or running the update on it too); return a new value instead"));
+        }
+
+        [Fact]
         public Task Cheap_pure_factories_and_Lazy_values_are_not_reported()
         {
             const string source = """
