@@ -210,31 +210,34 @@ namespace ConcurrencyAnalyzers.Model
             var registers = words.Registers;
             var concurrent = words.Concurrent;
 
+            if (!registers && !concurrent)
             {
-                var model = _bodies.ModelOf(tree);
-                foreach (var node in tree.GetRoot().DescendantNodes())
+                return facts;
+            }
+
+            var model = _bodies.ModelOf(tree);
+            foreach (var node in tree.GetRoot().DescendantNodes())
+            {
+                if (node is InvocationExpressionSyntax invocation)
                 {
-                    if (node is InvocationExpressionSyntax invocation)
+                    var name = MethodName(invocation.Expression);
+                    if (registers && name is not null && s_registrationNames.Contains(name))
                     {
-                        var name = MethodName(invocation.Expression);
-                        if (registers && name is not null && s_registrationNames.Contains(name))
-                        {
-                            AddRegistration(model, invocation, name, facts);
-                        }
-                        else if (concurrent && (name is "Run" or "StartNew" or "For" or "ForEach" or "ForEachAsync" or "ForAsync" or "QueueUserWorkItem" or "UnsafeQueueUserWorkItem"
-                            || (name is "Invoke" && words.Parallel)
-                            || (name is "Select" or "ForAll" or "Where" or "Aggregate" && words.Plinq)))
-                        {
-                            AddWork(model, invocation, facts);
-                        }
+                        AddRegistration(model, invocation, name, facts);
                     }
-                    else if (concurrent
-                        && (node is ObjectCreationExpressionSyntax { Type: var created } && created.ToString() is var createdName && (createdName.EndsWith("Thread", System.StringComparison.Ordinal) || createdName.EndsWith("Timer", System.StringComparison.Ordinal))
-                            || node is ImplicitObjectCreationExpressionSyntax
-                            || node is AssignmentExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.AddAssignmentExpression, Left: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Elapsed" } }))
+                    else if (concurrent && (name is "Run" or "StartNew" or "For" or "ForEach" or "ForEachAsync" or "ForAsync" or "QueueUserWorkItem" or "UnsafeQueueUserWorkItem"
+                        || (name is "Invoke" && words.Parallel)
+                        || (name is "Select" or "ForAll" or "Where" or "Aggregate" && words.Plinq)))
                     {
-                        AddWork(model, node, facts);
+                        AddWork(model, invocation, facts);
                     }
+                }
+                else if (concurrent
+                    && (node is ObjectCreationExpressionSyntax { Type: var created } && created.ToString() is var createdName && (createdName.EndsWith("Thread", System.StringComparison.Ordinal) || createdName.EndsWith("Timer", System.StringComparison.Ordinal))
+                        || node is ImplicitObjectCreationExpressionSyntax
+                        || node is AssignmentExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.AddAssignmentExpression, Left: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Elapsed" } }))
+                {
+                    AddWork(model, node, facts);
                 }
             }
 
