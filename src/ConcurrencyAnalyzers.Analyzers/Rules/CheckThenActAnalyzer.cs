@@ -126,9 +126,9 @@ namespace ConcurrencyAnalyzers.Rules
                     return MatchCount(loop, condition, loop.Body, null, types);
                 case ISimpleAssignmentOperation assignment when Indexer(assignment.Target, types) is { } store:
                     return MatchCounterExpression(assignment, store, types);
-                case ICompoundAssignmentOperation compound when Indexer(compound.Target, types) is { } target && IsShared(target.Instance!) && !IsPartOfCheck(compound, types):
+                case ICompoundAssignmentOperation compound when Indexer(compound.Target, types) is { } target && IsShared(target.Instance!, types) && !IsPartOfCheck(compound, types):
                     return new CheckThenActMatch(compound, target, compound, target.Instance!, "the indexer", "written back with the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
-                case IIncrementOrDecrementOperation step when Indexer(step.Target, types) is { } target && IsShared(target.Instance!) && !IsPartOfCheck(step, types):
+                case IIncrementOrDecrementOperation step when Indexer(step.Target, types) is { } target && IsShared(target.Instance!, types) && !IsPartOfCheck(step, types):
                     return new CheckThenActMatch(step, target, step, target.Instance!, "the indexer", "written back with the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
                 default:
                     return null;
@@ -182,7 +182,7 @@ namespace ConcurrencyAnalyzers.Rules
                 || check.TargetMethod.Name is not ("ContainsKey" or "TryGetValue")
                 || check.Arguments.Length == 0
                 || !InOrder(check)
-                || !IsShared(collection))
+                || !IsShared(collection, types))
             {
                 return MatchCount(conditional, conditional.Condition, conditional.WhenTrue, conditional.WhenFalse, types);
             }
@@ -286,7 +286,7 @@ namespace ConcurrencyAnalyzers.Rules
                 whole = false;
             }
 
-            if (!IsShared(collection))
+            if (!IsShared(collection, types))
             {
                 return null;
             }
@@ -377,7 +377,7 @@ namespace ConcurrencyAnalyzers.Rules
                 || !InOrder(check)
                 || !SharedAccess.SameVariable(collection.WalkDownConversions(), store.Instance!.WalkDownConversions())
                 || !SameKey(check.Arguments[0].Value, store.Arguments[0].Value)
-                || !IsShared(collection))
+                || !IsShared(collection, types))
             {
                 // `d[k] = d.GetValueOrDefault(k) + 1`: a read and a write of the same entry.
                 foreach (var operation in assignment.Value.DescendantsInSameFunction().Prepend(assignment.Value))
@@ -387,7 +387,7 @@ namespace ConcurrencyAnalyzers.Rules
                         && InOrder(read)
                         && SharedAccess.SameVariable(read.Arguments[0].Value.WalkDownConversions(), store.Instance!.WalkDownConversions())
                         && SameKey(read.Arguments[1].Value, store.Arguments[0].Value)
-                        && IsShared(store.Instance!))
+                        && IsShared(store.Instance!, types))
                     {
                         return new CheckThenActMatch(assignment, read, assignment, store.Instance!, "GetValueOrDefault", "changed with the indexer", CheckThenActShape.AddOrUpdate, "AddOrUpdate");
                     }
@@ -599,19 +599,28 @@ namespace ConcurrencyAnalyzers.Rules
         }
 
         /// <summary>
-        /// A collection other threads can reach: a field, property or parameter. A local counts only when a
-        /// lambda captures it; one that stays in its method is that call's own.
+        /// A collection other threads can reach: a field, property or parameter. A local counts only when work
+        /// that runs concurrently (Task.Run, Parallel.*, a thread, a timer) captures it; one that stays in its
+        /// method, or is only captured by a LINQ query that runs right there, is that call's own.
         /// </summary>
-        private static bool IsShared(IOperation collection)
+        private static bool IsShared(IOperation collection, KnownTypes types)
         {
             switch (collection.WalkDownConversions())
             {
                 case IFieldReferenceOperation or IPropertyReferenceOperation or IParameterReferenceOperation:
                     return true;
                 case ILocalReferenceOperation local:
-                    var root = collection.Root();
-                    return root.DescendantsInSourceOrder().OfType<IAnonymousFunctionOperation>()
-                        .Any(lambda => lambda.Body.DescendantsInSourceOrder().Any(o => o is ILocalReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Local, local.Local)));
+                    foreach (var operation in collection.Root().DescendantsInSourceOrder())
+                    {
+                        if (operation is IInvocationOperation or IObjectCreationOperation or IEventAssignmentOperation
+                            && ConcurrentEntryPoint.TryGet(operation, types, out var entry)
+                            && entry.Work.Any(work => work.DescendantsInSourceOrder().Any(o => o is ILocalReferenceOperation other && SymbolEqualityComparer.Default.Equals(other.Local, local.Local))))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
                 default:
                     return false;
             }

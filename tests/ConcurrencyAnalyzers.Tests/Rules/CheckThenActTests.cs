@@ -593,6 +593,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
             const string source = """
                 using System.Collections.Concurrent;
                 using System.Collections.Generic;
+                using System.Linq;
 
                 public sealed class Inventory
                 {
@@ -638,6 +639,21 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                         }
 
                         return seen.Count;
+                    }
+
+                    public List<string> Distinct(IEnumerable<string> skus)
+                    {
+                        var seen = new ConcurrentDictionary<string, bool>();
+                        return skus.Where(sku =>
+                        {
+                            if (seen.ContainsKey(sku))
+                            {
+                                return false;
+                            }
+
+                            seen[sku] = true;
+                            return true;
+                        }).ToList();
                     }
 
                     public void Process()
