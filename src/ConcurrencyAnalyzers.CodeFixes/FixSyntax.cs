@@ -82,6 +82,31 @@ namespace ConcurrencyAnalyzers
             });
         }
 
+        /// <summary>
+        /// The expressions in <paramref name="root"/> that name <paramref name="symbol"/>: the identifier, or
+        /// the whole `this.x` / `Type.x` member access when the identifier is its name.
+        /// </summary>
+        public static IEnumerable<ExpressionSyntax> ReferencesTo(SyntaxNode root, ISymbol symbol, SemanticModel model, System.Threading.CancellationToken cancellationToken)
+        {
+            foreach (var identifier in root.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+            {
+                if (identifier.Identifier.ValueText != symbol.Name
+                    || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, symbol))
+                {
+                    continue;
+                }
+
+                yield return identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? access : identifier;
+            }
+        }
+
+        /// <summary>The line ending the file already uses, as text ("\n" when the file has none yet).</summary>
+        public static string EndOfLineText(SyntaxNode root)
+        {
+            var found = root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+            return found.IsKind(SyntaxKind.EndOfLineTrivia) ? found.ToFullString() : "\n";
+        }
+
         /// <summary>The line ending the file already uses, so that added lines match it.</summary>
         private static SyntaxTrivia EndOfLine(SyntaxNode root)
         {

@@ -134,7 +134,7 @@ namespace ConcurrencyAnalyzers.Model
 
             if (unsetWhenTrue)
             {
-                return MatchRegion(field, isFlag ? LazyInitializationForm.Flag : LazyInitializationForm.IfUnset, conditional, Statements(conditional.WhenTrue), ImmutableArray<IOperation>.Empty);
+                return MatchRegion(field, isFlag ? LazyInitializationForm.Flag : LazyInitializationForm.IfUnset, conditional, conditional.WhenTrue.Statements(), ImmutableArray<IOperation>.Empty);
             }
 
             // `if (_x != null) return _x;` (or `if (_initialized) return;`) followed by the initialization in the
@@ -167,7 +167,7 @@ namespace ConcurrencyAnalyzers.Model
                     continue;
                 }
 
-                var inside = Statements(lockOperation.Body);
+                var inside = lockOperation.Body.Statements();
                 if (FindStore(inside, field, isFlag) is { } unchecked_)
                 {
                     var (setup, completion) = Split(inside, unchecked_.Statement);
@@ -185,7 +185,7 @@ namespace ConcurrencyAnalyzers.Model
                     }
 
                     var guarded = innerUnset
-                        ? Statements(inner.WhenTrue)
+                        ? inner.WhenTrue.Statements()
                         : ReturnsField(inner.WhenTrue, field) ? inside.Skip(inside.IndexOf(inner) + 1).ToImmutableArray() : ImmutableArray<IOperation>.Empty;
                     if (FindStore(guarded, field, isFlag) is not { } store)
                     {
@@ -354,21 +354,15 @@ namespace ConcurrencyAnalyzers.Model
 
         private static bool ReturnsField(IOperation? operation, IFieldSymbol field)
         {
-            var statements = Statements(operation);
+            var statements = operation.Statements();
             return statements.Length == 1
                 && statements[0] is IReturnOperation { ReturnedValue: { } returned }
                 && SymbolEqualityComparer.Default.Equals(OwnField(returned), field);
         }
 
         private static bool IsBareReturn(IOperation? operation) =>
-            Statements(operation) is { Length: 1 } statements && statements[0] is IReturnOperation { ReturnedValue: null };
+            operation.Statements() is { Length: 1 } statements && statements[0] is IReturnOperation { ReturnedValue: null };
 
-        public static ImmutableArray<IOperation> Statements(IOperation? operation) => operation switch
-        {
-            null => ImmutableArray<IOperation>.Empty,
-            IBlockOperation block => block.Operations,
-            _ => ImmutableArray.Create(operation),
-        };
 
         public static bool References(IOperation root, IFieldSymbol field) =>
             root.DescendantsInSourceOrder().Prepend(root).Any(o => o is IFieldReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Field, field));

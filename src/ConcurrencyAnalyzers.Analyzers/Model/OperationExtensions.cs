@@ -160,6 +160,14 @@ namespace ConcurrencyAnalyzers.Model
 #pragma warning restore CS0618
         }
 
+        /// <summary>The statements of a branch or body: a block's, or the one embedded statement; none for null.</summary>
+        public static System.Collections.Immutable.ImmutableArray<IOperation> Statements(this IOperation? operation) => operation switch
+        {
+            null => System.Collections.Immutable.ImmutableArray<IOperation>.Empty,
+            IBlockOperation block => block.Operations,
+            _ => System.Collections.Immutable.ImmutableArray.Create(operation),
+        };
+
         /// <summary>The top of the operation tree the operation is in: the member body (or field initializer) it belongs to.</summary>
         public static IOperation Root(this IOperation operation)
         {

@@ -327,7 +327,7 @@ namespace ConcurrencyAnalyzers.Rules
                         && take.Instance is { } instance && SharedAccess.SameVariable(instance.WalkDownConversions(), collection)
                         && take.Parent is IExpressionStatementOperation)
                     {
-                        var first = branch is null ? null : LazyInitialization.Statements(branch).FirstOrDefault();
+                        var first = branch is null ? null : branch.Statements().FirstOrDefault();
                         var shape = whole && !negated && ReferenceEquals(first, take.Parent) && whenFalse is null && IsPlainCountCondition(condition) ? CheckThenActShape.TryTake : CheckThenActShape.None;
                         return new CheckThenActMatch(statement, countCheck, take, collection, CountName(countCheck), "taken from with " + take.TargetMethod.Name + ", whose result is ignored, so the item may be gone and the default used", shape,
                             "the result of " + take.TargetMethod.Name + " as the condition");
@@ -366,7 +366,7 @@ namespace ConcurrencyAnalyzers.Rules
         }
 
         private static bool EndsInJump(IOperation? operation) =>
-            LazyInitialization.Statements(operation).LastOrDefault() is IReturnOperation or IBranchOperation or IThrowOperation
+            operation.Statements().LastOrDefault() is IReturnOperation or IBranchOperation or IThrowOperation
             || operation is IExpressionStatementOperation { Operation: IThrowOperation };
 
         /// <summary>`d[k] = d.TryGetValue(k, out var c) ? c + 1 : 1;`</summary>
@@ -631,8 +631,8 @@ namespace ConcurrencyAnalyzers.Rules
 
         private static bool BothBranchesAreSingleStores(IConditionalOperation conditional) =>
             conditional.WhenFalse is not null
-            && LazyInitialization.Statements(conditional.WhenTrue) is { Length: 1 } whenTrue
-            && LazyInitialization.Statements(conditional.WhenFalse) is { Length: 1 } whenFalse
+            && conditional.WhenTrue.Statements() is { Length: 1 } whenTrue
+            && conditional.WhenFalse.Statements() is { Length: 1 } whenFalse
             && whenTrue[0] is IExpressionStatementOperation { Operation: IAssignmentOperation or IIncrementOrDecrementOperation }
             && whenFalse[0] is IExpressionStatementOperation { Operation: IAssignmentOperation or IIncrementOrDecrementOperation };
 
@@ -644,7 +644,7 @@ namespace ConcurrencyAnalyzers.Rules
                 return false;
             }
 
-            var statements = LazyInitialization.Statements(absent);
+            var statements = absent.Statements();
             if (statements.Length != 2
                 || statements[0] is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation create }
                 || !SymbolEqualityComparer.Default.Equals(create.Target.ReferencedSymbol(), value)
@@ -678,14 +678,14 @@ namespace ConcurrencyAnalyzers.Rules
         };
 
         private static bool IsSingleAdd(IOperation absent, IOperation added) =>
-            LazyInitialization.Statements(absent) is { Length: 1 } statements
+            absent.Statements() is { Length: 1 } statements
             && statements[0] is IExpressionStatementOperation { Operation: var only }
             && ReferenceEquals(only, added)
             && (added is ISimpleAssignmentOperation || added is IInvocationOperation { TargetMethod.Name: "TryAdd", Arguments.Length: 2 });
 
         private static bool IsRemoveStatementFirst(IOperation present, IOperation removed) =>
             removed is IInvocationOperation { TargetMethod.Name: "TryRemove", Parent: IExpressionStatementOperation statement }
-            && ReferenceEquals(LazyInitialization.Statements(present).FirstOrDefault(), statement);
+            && ReferenceEquals(present.Statements().FirstOrDefault(), statement);
 
         private static string ActName(IOperation act) => act switch
         {

@@ -108,7 +108,7 @@ namespace ConcurrencyAnalyzers.Rules
             if (match.Statement.Syntax is not IfStatementSyntax statement
                 || match.Check is not IInvocationOperation { Arguments.Length: 2 } check
                 || check.Arguments[1].Syntax is not ArgumentSyntax { Expression: var outExpression }
-                || LazyInitialization.Statements(((IConditionalOperation)match.Statement).WhenTrue) is not { Length: 2 } statements
+                || ((IConditionalOperation)match.Statement).WhenTrue.Statements() is not { Length: 2 } statements
                 || statements[0] is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation create })
             {
                 return null;
@@ -146,8 +146,8 @@ namespace ConcurrencyAnalyzers.Rules
                 case IConditionalOperation conditional when conditional.Syntax is IfStatementSyntax ifStatement:
                     {
                         var negated = conditional.Condition.WalkDownConversions() is IUnaryOperation;
-                        var present = LazyInitialization.Statements(negated ? conditional.WhenFalse : conditional.WhenTrue)[0];
-                        var absent = LazyInitialization.Statements(negated ? conditional.WhenTrue : conditional.WhenFalse)[0];
+                        var present = (negated ? conditional.WhenFalse : conditional.WhenTrue).Statements()[0];
+                        var absent = (negated ? conditional.WhenTrue : conditional.WhenFalse).Statements()[0];
                         if (absent is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation addStore }
                             || CheckThenActAnalyzer.Indexer(addStore.Target, types) is not { } addIndexer
                             || match.Check is not IInvocationOperation check)

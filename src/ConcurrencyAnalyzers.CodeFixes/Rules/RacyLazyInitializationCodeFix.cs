@@ -52,11 +52,7 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             var factory = Factory(initialization, model, finalReturn, cancellationToken);
-            var endOfLine = node.SyntaxTree.GetRoot(cancellationToken).DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)).ToFullString();
-            if (endOfLine.Length == 0)
-            {
-                endOfLine = "\n";
-            }
+            var endOfLine = FixSyntax.EndOfLineText(node.SyntaxTree.GetRoot(cancellationToken));
 
             if (factory is null)
             {
@@ -165,7 +161,7 @@ namespace ConcurrencyAnalyzers.Rules
             finalReturn = null;
             var outer = initialization.Form == LazyInitializationForm.EarlyReturn
                 ? initialization.Region
-                : initialization.Check is IConditionalOperation conditional ? LazyInitialization.Statements(conditional.WhenTrue) : ImmutableArray<IOperation>.Empty;
+                : initialization.Check is IConditionalOperation conditional ? conditional.WhenTrue.Statements() : ImmutableArray<IOperation>.Empty;
 
             if (initialization.Form == LazyInitializationForm.EarlyReturn)
             {
@@ -188,7 +184,7 @@ namespace ConcurrencyAnalyzers.Rules
                     return false;
                 }
 
-                foreach (var inside in LazyInitialization.Statements(lockOperation.Body))
+                foreach (var inside in lockOperation.Body.Statements())
                 {
                     if (inside is IReturnOperation { ReturnedValue: { } value } && SymbolEqualityComparer.Default.Equals(LazyInitialization.OwnField(value), initialization.Field))
                     {
@@ -205,7 +201,7 @@ namespace ConcurrencyAnalyzers.Rules
                         && !(inside is IConditionalOperation inner
                             && LazyInitialization.TryReadCheck(inner.Condition, out var checkedField, out var unsetWhenTrue, out _)
                             && SymbolEqualityComparer.Default.Equals(checkedField, initialization.Field)
-                            && (unsetWhenTrue ? initialization.Store?.IsWithin(inner) ?? false : LazyInitialization.Statements(inner.WhenTrue) is { Length: 1 } only && only[0] is IReturnOperation)))
+                            && (unsetWhenTrue ? initialization.Store?.IsWithin(inner) ?? false : inner.WhenTrue.Statements() is { Length: 1 } only && only[0] is IReturnOperation)))
                     {
                         return false;
                     }
@@ -244,24 +240,9 @@ namespace ConcurrencyAnalyzers.Rules
         /// <summary>The text of a node with the field's references replaced by <paramref name="local"/>.</summary>
         private static string Text(SyntaxNode syntax, IFieldSymbol field, string? local, SemanticModel model, CancellationToken cancellationToken)
         {
-            var references = local is null ? new List<ExpressionSyntax>() : FieldReferences(syntax, field, model, cancellationToken).ToList();
+            var references = local is null ? new List<ExpressionSyntax>() : FixSyntax.ReferencesTo(syntax, field, model, cancellationToken).ToList();
             var rewritten = syntax.ReplaceNodes(references, (original, _) => SyntaxFactory.IdentifierName(local!).WithTriviaFrom(original));
             return rewritten.WithoutLeadingTrivia().WithoutTrailingTrivia().ToFullString();
-        }
-
-        /// <summary>`field`, `this.field` or `Type.field` expressions in <paramref name="root"/> that name the field.</summary>
-        private static IEnumerable<ExpressionSyntax> FieldReferences(SyntaxNode root, IFieldSymbol field, SemanticModel model, CancellationToken cancellationToken)
-        {
-            foreach (var identifier in root.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
-            {
-                if (identifier.Identifier.ValueText != field.Name
-                    || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, field))
-                {
-                    continue;
-                }
-
-                yield return identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? access : identifier;
-            }
         }
 
         /// <summary>The factory reads `this`, a parameter or a local of the method: it must run where the check was.</summary>
@@ -334,7 +315,7 @@ namespace ConcurrencyAnalyzers.Rules
 
             // Every other use of the field must be a read that `.Value` can stand for.
             var reads = new List<ExpressionSyntax>();
-            foreach (var reference in FieldReferences(typeDeclaration, field, model, cancellationToken))
+            foreach (var reference in FixSyntax.ReferencesTo(typeDeclaration, field, model, cancellationToken))
             {
                 if (removedSpans.Any(span => span.Contains(reference.Span)))
                 {
@@ -517,7 +498,7 @@ namespace ConcurrencyAnalyzers.Rules
 
             var model = editor.SemanticModel;
             var scope = lockDeclaration.Parent ?? typeDeclaration;
-            var stillUsed = FieldReferences(scope, lockField, model, cancellationToken).Any(r => !removedSpans.Any(span => span.Contains(r.Span)));
+            var stillUsed = FixSyntax.ReferencesTo(scope, lockField, model, cancellationToken).Any(r => !removedSpans.Any(span => span.Contains(r.Span)));
             if (!stillUsed)
             {
                 editor.RemoveNode(lockDeclaration, SyntaxRemoveOptions.KeepUnbalancedDirectives);

@@ -55,15 +55,8 @@ namespace ConcurrencyAnalyzers.Rules
 
             // Every use of the field, planned before anything is edited: one that cannot follow means no fix.
             var edits = new List<(SyntaxNode Node, string Text)>();
-            foreach (var identifier in typeDeclaration.DescendantNodes().OfType<IdentifierNameSyntax>())
+            foreach (var reference in FixSyntax.ReferencesTo(typeDeclaration, field, model, cancellationToken))
             {
-                if (identifier.Identifier.ValueText != field.Name
-                    || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, field))
-                {
-                    continue;
-                }
-
-                var reference = identifier.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } qualified && qualified.Name == identifier ? (ExpressionSyntax)qualified : identifier;
                 if (model.GetOperation(reference, cancellationToken) is not { } operation)
                 {
                     return null;
