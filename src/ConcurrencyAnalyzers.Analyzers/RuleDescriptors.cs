@@ -64,6 +64,60 @@ namespace ConcurrencyAnalyzers
             "'{0}' is volatile, but '{1}' reads and writes it in two steps; another thread's update in between is lost",
             "volatile makes each read and each write of a field visible to other threads, but ++, --, += and x = x + k are a read followed by a write: two threads can read the same value and both write back, losing one update. Use Interlocked, which does the whole update atomically.");
 
+        public static readonly DiagnosticDescriptor FireAndForget = Create(
+            RuleIdentifiers.FireAndForget,
+            "Started task is dropped and cannot be stopped",
+            "{0} is started and dropped: nothing awaits it, sees it fail or can cancel it",
+            "A task that is started and then dropped (an expression statement or `_ =`) with no cancellation token keeps running after its caller has moved on, shutdown included, and its exceptions go unobserved. Pass it the cancellation token in scope so it can be stopped, or keep the task and await it.");
+
+        public static readonly DiagnosticDescriptor AsyncVoidLambda = Create(
+            RuleIdentifiers.FireAndForget,
+            "Async lambda passed where a void delegate is expected",
+            "This async lambda becomes async void as {0}: the call does not wait for it, nothing can await it, and an exception in it crashes the process",
+            "An async lambda converted to Action or another void-returning delegate is async void. The method that receives it returns at the lambda's first await, so loops, Parallel.ForEach and threads run ahead of the work they started, and an unhandled exception is raised on the thread pool, where it ends the process. Use an API that takes a Func<Task> (Parallel.ForEachAsync, Task.Run) and await it.");
+
+        public static readonly DiagnosticDescriptor LoopWithoutCancellation = Create(
+            RuleIdentifiers.LoopWithoutCancellation,
+            "Background loop has no cancellation exit",
+            "This loop in {0} never ends: it checks no cancellation token, passes none to what it calls, and nothing breaks out of it",
+            "A `while (true)` or `for (;;)` loop in work that runs in the background (Task.Run, a thread, a timer, a hosted service, an async method started without awaiting) that never looks at a cancellation token and never breaks out keeps running until the process dies: shutdown hangs or leaves it behind, and tests leak it. Check a token in the loop condition and pass it to the calls inside.");
+
+        /// <summary>CONC011 for loops in methods that other methods start in the background, found once the whole compilation is seen.</summary>
+        public static readonly DiagnosticDescriptor LoopWithoutCancellationInStartedMethod = Create(
+            RuleIdentifiers.LoopWithoutCancellation,
+            "Background loop has no cancellation exit",
+            "This loop in {0} never ends: it checks no cancellation token, passes none to what it calls, and nothing breaks out of it",
+            "A `while (true)` or `for (;;)` loop in a method that runs in the background (started by Task.Run, a thread, a timer or without being awaited, or called from such work) that never looks at a cancellation token and never breaks out keeps running until the process dies. Check a token in the loop condition and pass it to the calls inside.",
+            DiagnosticSeverity.Warning,
+            true,
+            WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor TokenNotPassed = Create(
+            RuleIdentifiers.TokenNotPassed,
+            "Cancellation token in scope is not passed on",
+            "'{0}' can take a CancellationToken; pass '{1}'",
+            "When a cancellation token is in scope (a parameter, a local, a field, a lambda's own token, or the Token of a CancellationTokenSource) and a call that accepts one is made without it, cancelling the operation does not stop that call: a delay, a channel read, a lock wait or an HTTP request runs on after everything else has given up. Pass the token, or pass CancellationToken.None to say the call must not be cancelled.");
+
+        public static readonly DiagnosticDescriptor SourceNotDisposed = Create(
+            RuleIdentifiers.SourceNotDisposed,
+            "CancellationTokenSource with a timer or link is never disposed",
+            "{0} {1} and is never disposed; declare it with using",
+            "A CancellationTokenSource created with a timeout or CancelAfter holds a timer, and one made by CreateLinkedTokenSource stays registered with the tokens it links, until it is disposed. One that is neither disposed nor handed to another owner keeps those alive, for as long as the linked tokens live, which for an application's stopping token is the life of the process. Declare it with using.");
+
+        /// <summary>CONC013 for a plain source: without a timer or link, not disposing it costs little, so it is a suggestion.</summary>
+        public static readonly DiagnosticDescriptor PlainSourceNotDisposed = Create(
+            RuleIdentifiers.SourceNotDisposed,
+            "CancellationTokenSource is never disposed",
+            "{0} {1} and is never disposed; declare it with using",
+            "A CancellationTokenSource is IDisposable. A plain one (no timeout, no link) that is never disposed frees its resources only when it is collected, and costs more if its WaitHandle is used. Declare it with using, or hand it to an owner that disposes it.",
+            DiagnosticSeverity.Info);
+
+        public static readonly DiagnosticDescriptor TimeoutLeavesWorkRunning = Create(
+            RuleIdentifiers.TimeoutLeavesWorkRunning,
+            "Task.WhenAny timeout leaves the work running",
+            "When the Task.Delay wins, {0} keeps running: nothing cancels it after Task.WhenAny",
+            "Task.WhenAny(work, Task.Delay(timeout)) stops waiting when the timeout wins, but the work goes on, holding connections, locks and memory, and its failure is never observed. Give the work a token from a CancellationTokenSource and cancel that source after WhenAny, or use work.WaitAsync(timeout, token) together with a token the work observes.");
+
         public static readonly DiagnosticDescriptor SleepInAsyncCode = Create(
             RuleIdentifiers.SleepInAsyncCode,
             "Thread.Sleep in async code",

@@ -13,6 +13,13 @@ namespace ConcurrencyAnalyzers
         public const string LoopVariableCapture = "CONC004";
         public const string VolatileReadModifyWrite = "CONC005";
 
+        // CONC01x: task lifetime and cancellation (leaks).
+        public const string FireAndForget = "CONC010";
+        public const string LoopWithoutCancellation = "CONC011";
+        public const string TokenNotPassed = "CONC012";
+        public const string SourceNotDisposed = "CONC013";
+        public const string TimeoutLeavesWorkRunning = "CONC014";
+
         // CONC02x: sleeping instead of synchronizing.
         public const string SleepInAsyncCode = "CONC020";
         public const string SleepAsSynchronization = "CONC021";

@@ -11,8 +11,13 @@ namespace ConcurrencyAnalyzers.Model
     internal static class CancellationTokenScope
     {
         /// <returns>An expression that names the token (`cancellationToken`, `cts.Token`), or null.</returns>
-        public static string? FindInnermost(SemanticModel semanticModel, int position, KnownTypes types)
+        public static string? FindInnermost(SemanticModel semanticModel, int position, KnownTypes types) =>
+            Find(semanticModel, position, types, out var source) is { } symbol ? (source ? symbol.Name + ".Token" : symbol.Name) : null;
+
+        /// <summary>The token symbol, or the CancellationTokenSource local (<paramref name="isSource"/>) whose Token to use.</summary>
+        public static ISymbol? Find(SemanticModel semanticModel, int position, KnownTypes types, out bool isSource)
         {
+            isSource = false;
             if (types.CancellationToken is null)
             {
                 return null;
@@ -29,6 +34,11 @@ namespace ConcurrencyAnalyzers.Model
             foreach (var symbol in semanticModel.LookupSymbols(position))
             {
                 var type = symbol.ValueType();
+                if (symbol is ILocalSymbol or IParameterSymbol && !IsReachable(symbol, enclosing))
+                {
+                    continue;
+                }
+
                 var declaredAt = DeclarationPosition(symbol);
                 switch (symbol)
                 {
@@ -57,15 +67,35 @@ namespace ConcurrencyAnalyzers.Model
 
             if (best is not null)
             {
-                return best.Name;
+                return best;
             }
 
             if (member is not null)
             {
-                return member.Name;
+                return member;
             }
 
-            return source is null ? null : source.Name + ".Token";
+            isSource = source is not null;
+            return source;
+        }
+
+        /// <summary>A static lambda or local function cannot use the locals and parameters of the functions around it.</summary>
+        private static bool IsReachable(ISymbol symbol, ISymbol? enclosing)
+        {
+            for (var current = enclosing; current is not null; current = current.ContainingSymbol)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current, symbol.ContainingSymbol))
+                {
+                    return true;
+                }
+
+                if (current is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction, IsStatic: true })
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static bool IsStaticContext(ISymbol? symbol)

@@ -109,7 +109,7 @@ public sealed class FeedMerger
             .Select(feed => CopyFeedAsync(feed, channel.Writer, cancellationToken))
             .ToArray();
 
-        _ = CompleteWhenDoneAsync(producers, channel.Writer);
+        _ = CompleteWhenDoneAsync(producers, channel.Writer); // expect: CONC010
         return channel.Reader;
     }
 

@@ -102,7 +102,7 @@ namespace Corpus.Channels.LogShipping
             var reader = _channel.Reader;
             var batch = new List<LogEntry>(MaxBatchSize);
 
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (await reader.WaitToReadAsync().ConfigureAwait(false)) // expect: CONC012
             {
                 while (batch.Count < MaxBatchSize && reader.TryRead(out var entry))
                 {

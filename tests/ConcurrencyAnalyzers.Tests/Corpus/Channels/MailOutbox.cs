@@ -69,7 +69,7 @@ namespace Corpus.Channels.Mail
         private async Task SendLoopAsync(CancellationToken abortToken)
         {
             var reader = _outbox.Reader;
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (await reader.WaitToReadAsync().ConfigureAwait(false)) // expect: CONC012
             {
                 while (reader.TryRead(out var mail))
                 {

@@ -114,7 +114,7 @@ public sealed class AuditTrailService : IHostedService, IAsyncDisposable
         var reader = _events.Reader;
         var batch = new List<AuditEvent>(MaxBatch);
 
-        while (await reader.WaitToReadAsync())
+        while (await reader.WaitToReadAsync()) // expect: CONC012
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var auditEvent))
             {

@@ -131,6 +131,6 @@ public sealed class LedgerCsvExporter
             await output.WriteLineAsync(line);
         }
 
-        await output.FlushAsync();
+        await output.FlushAsync(); // expect: CONC012
     }
 }

@@ -160,7 +160,7 @@ public sealed class PersistStage
     public async Task RunAsync(ChannelReader<EnrichedOrder> input, CancellationToken cancellationToken)
     {
         var batch = new List<EnrichedOrder>(_batchSize);
-        await foreach (var order in input.ReadAllAsync())
+        await foreach (var order in input.ReadAllAsync()) // expect: CONC012
         {
             batch.Add(order);
             if (batch.Count >= _batchSize)

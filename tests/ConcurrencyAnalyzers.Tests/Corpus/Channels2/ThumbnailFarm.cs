@@ -61,7 +61,7 @@ public sealed class ThumbnailFarm
         });
         var results = Channel.CreateUnbounded<ThumbnailResult>(new UnboundedChannelOptions { SingleReader = true });
 
-        var collector = Task.Run(() => CollectAsync(results.Reader));
+        var collector = Task.Run(() => CollectAsync(results.Reader)); // expect: CONC012
 
         var workers = new Task[workerCount];
         for (var i = 0; i < workerCount; i++)

@@ -170,7 +170,7 @@ public sealed class JobScheduler : IHostedService
             var depth = _queue.Count;
 
             // Recorded off the caller's thread; the stats lock is taken by the task, not here.
-            _ = Task.Run(() =>
+            _ = Task.Run(() => // expect: CONC010
             {
                 lock (_statsLock)
                 {

@@ -99,7 +99,7 @@ public sealed class LegacyBatchRunner
     public string[] ArchiveOld(string directory, DateTime olderThanUtc)
     {
         var archived = new ConcurrentBag<string>();
-        Task.Factory.StartNew(() =>
+        Task.Factory.StartNew(() => // expect: CONC010
         {
             foreach (var file in Directory.EnumerateFiles(directory, "*.csv"))
             {

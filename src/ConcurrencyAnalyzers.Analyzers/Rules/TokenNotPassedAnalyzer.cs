@@ -1,0 +1,148 @@
+using System.Collections.Immutable;
+using ConcurrencyAnalyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Rules
+{
+    /// <summary>
+    /// CONC012: a call that can take a cancellation token (an optional parameter or an overload) is made
+    /// without one while a token is in scope: a parameter, a local, a lambda's own token, a token field or
+    /// property of the type, or the Token of a CancellationTokenSource local.
+    /// <para>
+    /// Not reported in catch and finally blocks, where cleanup after a cancellation must not be cancelled
+    /// itself, nor for started work whose task is dropped (CONC010 reports that).
+    /// </para>
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class TokenNotPassedAnalyzer : ConcurrencyAnalyzer
+    {
+        /// <summary>Diagnostic property: the expression that names the token to pass.</summary>
+        public const string TokenProperty = "Token";
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(RuleDescriptors.TokenNotPassed);
+
+        private protected override bool IsApplicable(KnownTypes types) => types.CancellationToken is not null;
+
+        private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types) =>
+            context.RegisterOperationAction(operationContext => Analyze(operationContext, types), OperationKind.Invocation);
+
+        private static void Analyze(OperationAnalysisContext context, KnownTypes types)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            if (!TokenAcceptance.TryFind(invocation, types, out _) || IsInCleanup(invocation) || HasTimeout(invocation) || StartsWorkThatUsesToken(invocation, types))
+            {
+                return;
+            }
+
+            if (DroppedTask.IsDroppedStart(invocation, types, out _) && !DroppedTask.ReceivesToken(invocation, types))
+            {
+                return;
+            }
+
+            var model = invocation.SemanticModel;
+            if (model is null)
+            {
+                return;
+            }
+
+            var symbol = CancellationTokenScope.Find(model, invocation.Syntax.SpanStart, types, out var isSource);
+            if (symbol is null || (isSource && !IsDeadlineSource(symbol, invocation, types)))
+            {
+                return;
+            }
+
+            var token = isSource ? symbol.Name + ".Token" : symbol.Name;
+
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(TokenProperty, token);
+            context.ReportDiagnostic(Diagnostic.Create(RuleDescriptors.TokenNotPassed, invocation.Syntax.GetLocation(), properties, invocation.TargetMethod.Name, token));
+        }
+
+        /// <summary>A wait that is already bounded by a timeout argument (`TryAdd(item, millisecondsTimeout: 5)`).</summary>
+        private static bool HasTimeout(IInvocationOperation invocation)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.ArgumentKind != ArgumentKind.DefaultValue
+                    && argument.Parameter?.Name.IndexOf("timeout", System.StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Task.Run or StartNew whose delegate already uses a token: the token stops the work itself, and
+        /// passing it to Task.Run as well would only keep a task from starting.
+        /// </summary>
+        private static bool StartsWorkThatUsesToken(IInvocationOperation invocation, KnownTypes types)
+        {
+            if (invocation.TargetMethod.Name is not ("Run" or "StartNew"))
+            {
+                return false;
+            }
+
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } && DroppedTask.UsesToken(lambda.Body, types))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A CancellationTokenSource local counts as the token in scope only when it bounds this code: made
+        /// with a timeout, given CancelAfter, or linked. A plain `new CancellationTokenSource()` is most often
+        /// the handle that stops something else (a server a test started), not a deadline for every call.
+        /// </summary>
+        private static bool IsDeadlineSource(ISymbol source, IOperation invocation, KnownTypes types)
+        {
+            var root = invocation.Root();
+            foreach (var operation in root.DescendantsInSourceOrder())
+            {
+                switch (operation)
+                {
+                    case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, source):
+                        var value = declarator.GetVariableInitializer()?.Value.WalkDownConversions();
+                        if (value is not null && SourceDisposal.IsCreation(value, types) && SourceDisposal.HoldsResources(value, null, root))
+                        {
+                            return true;
+                        }
+
+                        break;
+                    case IInvocationOperation { TargetMethod.Name: "CancelAfter" } cancelAfter when SymbolEqualityComparer.Default.Equals(cancelAfter.Instance.ReferencedSymbol(), source):
+                        return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>In a catch or finally block of the same function.</summary>
+        internal static bool IsInCleanup(IOperation operation)
+        {
+            var child = operation;
+            for (var current = operation.Parent; current is not null; child = current, current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                        return false;
+                    case ICatchClauseOperation:
+                        return true;
+                    case ITryOperation @try when ReferenceEquals(@try.Finally, child):
+                        return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
