@@ -34,7 +34,13 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>The local that holds the work's task, if it is passed through one.</summary>
         public ILocalSymbol? WorkLocal { get; }
 
-        public string WorkDescription => WorkLocal is not null ? "'" + WorkLocal.Name + "'" : WorkCall is not null ? "'" + WorkCall.TargetMethod.Name + "'" : "the work";
+        public string WorkDescription => Work.WalkDownConversions() switch
+        {
+            _ when WorkLocal is not null => "'" + WorkLocal.Name + "'",
+            IParameterReferenceOperation parameter => "'" + parameter.Parameter.Name + "'",
+            _ when WorkCall is not null => "'" + WorkCall.TargetMethod.Name + "'",
+            _ => "the work",
+        };
 
         public static bool TryGet(IInvocationOperation whenAny, KnownTypes types, out WhenAnyTimeout shape)
         {
@@ -102,7 +108,9 @@ namespace ConcurrencyAnalyzers.Model
         {
             if (WorkCall is null)
             {
-                return false;
+                // A task handed in (`TimeoutAfter(this Task task, …)`) cannot be stopped here: every timeout
+                // through this helper leaves the work behind. A field or property: its owner may stop it.
+                return Work.WalkDownConversions() is IParameterReferenceOperation && !IsJoinedAfterward(types);
             }
 
             var root = WhenAny.Root();
@@ -162,7 +170,37 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            return !IsJoinedAfterward(types);
+            return !IsKeptElsewhere() && !IsJoinedAfterward(types);
+        }
+
+        /// <summary>The work's task is stored in a field or property, or handed to a call other than this WhenAny: its owner may wait for it later.</summary>
+        private bool IsKeptElsewhere()
+        {
+            if (WorkLocal is null)
+            {
+                return false;
+            }
+
+            foreach (var operation in WhenAny.Root().DescendantsInSourceOrder())
+            {
+                if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, WorkLocal))
+                {
+                    continue;
+                }
+
+                var parent = reference.WalkUpConversions(out var child);
+                switch (parent)
+                {
+                    case ISimpleAssignmentOperation assignment when ReferenceEquals(assignment.Value, child) && assignment.Target is not ILocalReferenceOperation:
+                        return true;
+                    case IArgumentOperation argument when !ReferenceEquals(argument.Parent, WhenAny):
+                        return true;
+                    case IArrayElementReferenceOperation or IArrayInitializerOperation when !reference.IsWithin(WhenAny):
+                        return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>`x.Token` of a CancellationTokenSource variable, as an argument or inside one.</summary>
@@ -213,13 +251,21 @@ namespace ConcurrencyAnalyzers.Model
         /// </summary>
         private bool IsJoinedAfterward(KnownTypes types)
         {
-            if (WorkLocal is null)
+            var target = (ISymbol?)WorkLocal ?? (Work.WalkDownConversions() as IParameterReferenceOperation)?.Parameter;
+            if (target is null)
             {
                 return false;
             }
 
             var statement = WhenAny.EnclosingStatement();
             if (statement?.Parent is not IBlockOperation block)
+            {
+                return false;
+            }
+
+            // The statement with WhenAny and those before the join must not leave early (the timeout branch's
+            // `return null;` or `throw new TimeoutException()` is exactly the way the work is left behind).
+            if (CanLeave(statement))
             {
                 return false;
             }
@@ -240,13 +286,31 @@ namespace ConcurrencyAnalyzers.Model
 
                 foreach (var operation in next.DescendantsInSameFunction())
                 {
-                    if (operation is ILocalReferenceOperation reference
-                        && SymbolEqualityComparer.Default.Equals(reference.Local, WorkLocal)
-                        && Keeps(reference, types)
-                        && IsUnconditional(reference, next))
+                    if (operation is ILocalReferenceOperation or IParameterReferenceOperation
+                        && SymbolEqualityComparer.Default.Equals(operation.ReferencedSymbol(), target)
+                        && Keeps(operation, types)
+                        && IsUnconditional(operation, next))
                     {
                         return true;
                     }
+                }
+
+                if (CanLeave(next))
+                {
+                    return false;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool CanLeave(IOperation statement)
+        {
+            foreach (var operation in statement.DescendantsInSameFunction())
+            {
+                if (operation is IReturnOperation or IThrowOperation or IBranchOperation { BranchKind: BranchKind.Break or BranchKind.Continue or BranchKind.GoTo })
+                {
+                    return true;
                 }
             }
 
