@@ -63,6 +63,13 @@ namespace ConcurrencyAnalyzers
             }
         }
 
+        /// <summary>
+        /// Actions applied only when asked for by their own key: a bulk fix that did not name them (`dotnet
+        /// format`, a Fix All started from another action) passes them over. For rewrites a user should
+        /// choose one by one, such as a change to a public signature.
+        /// </summary>
+        private protected virtual ImmutableArray<string> ExplicitOnlyActions { get; } = ImmutableArray<string>.Empty;
+
         /// <summary>Makes the edits of <paramref name="action"/> in <paramref name="editor"/> and returns its title, or null when it does not fit.</summary>
         private protected abstract string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken);
 
@@ -94,7 +101,7 @@ namespace ConcurrencyAnalyzers
 
         private async Task<Document?> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, string? action, CancellationToken cancellationToken)
         {
-            var candidates = action is null ? Actions : ImmutableArray.Create(action);
+            var candidates = action is null ? Actions.RemoveRange(ExplicitOnlyActions) : ImmutableArray.Create(action);
             foreach (var candidate in candidates)
             {
                 var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,235 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using ConcurrencyAnalyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ConcurrencyAnalyzers.Rules
+{
+    /// <summary>
+    /// CONC011 fixes: stop the loop with the token in scope (its condition checks the token, and the calls
+    /// inside that can take a token get it), or, with no token in scope, add a `CancellationToken
+    /// cancellationToken = default` parameter to the method and do the same with it. An optional parameter
+    /// at the end keeps every call compiling; the parameter is not added where it would not (a method
+    /// used as a method group, an override or interface implementation, a params method, an overloaded
+    /// name). On a public method the added parameter changes the public API, so it is a separate action,
+    /// which a bulk fix (`dotnet format`, Fix All of another action) does not apply unless asked for by its key.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(LoopWithoutCancellationCodeFix)), Shared]
+    public sealed class LoopWithoutCancellationCodeFix : PlannedCodeFix
+    {
+        private const string UseToken = "UseToken";
+        private const string AddParameter = "AddParameter";
+        private const string AddPublicParameter = "AddPublicParameter";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIdentifiers.LoopWithoutCancellation);
+
+        private protected override ImmutableArray<string> Actions { get; } = ImmutableArray.Create(UseToken, AddParameter, AddPublicParameter);
+
+        private protected override ImmutableArray<string> ExplicitOnlyActions { get; } = ImmutableArray.Create(AddPublicParameter);
+
+        private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
+        {
+            var model = editor.SemanticModel;
+            if (node is not (WhileStatementSyntax or ForStatementSyntax or DoStatementSyntax)
+                || model.GetOperation(node, cancellationToken) is not ILoopOperation loop
+                || !EndlessLoop.IsEndless(loop))
+            {
+                return null;
+            }
+
+            var types = KnownTypes.For(model.Compilation);
+            if (types.CancellationToken is null)
+            {
+                return null;
+            }
+
+            var inScope = CancellationTokenScope.FindInnermost(model, node.SpanStart, types);
+            if (action == UseToken)
+            {
+                if (inScope is null)
+                {
+                    return null;
+                }
+
+                StopWith(editor, (StatementSyntax)node, loop, inScope, types);
+                return "Stop the loop when '" + inScope + "' is cancelled";
+            }
+
+            if (inScope is not null || !CanAddParameter(model, node, cancellationToken, out var method, out var declaration))
+            {
+                return null;
+            }
+
+            var isPublic = IsPublicApi(method);
+            if (isPublic != (action == AddPublicParameter))
+            {
+                return null;
+            }
+
+            var name = FixSyntax.UniqueName(model, declaration.Body?.SpanStart ?? declaration.SpanStart, "cancellationToken");
+            var typeName = FixSyntax.TypeName(editor, model, declaration.SpanStart, types.CancellationToken);
+            var parameter = SyntaxFactory.Parameter(SyntaxFactory.Identifier(name))
+                .WithType(SyntaxFactory.ParseTypeName(typeName).WithTrailingTrivia(SyntaxFactory.Space))
+                .WithDefault(SyntaxFactory.EqualsValueClause(
+                    SyntaxFactory.Token(SyntaxKind.EqualsToken).WithLeadingTrivia(SyntaxFactory.Space).WithTrailingTrivia(SyntaxFactory.Space),
+                    SyntaxFactory.LiteralExpression(SyntaxKind.DefaultLiteralExpression)));
+            editor.ReplaceNode(declaration.ParameterList, (current, _) =>
+            {
+                var list = (ParameterListSyntax)current;
+                var added = list.Parameters.Count == 0 ? parameter : parameter.WithLeadingTrivia(SyntaxFactory.Space);
+                return list.WithParameters(list.Parameters.Add(added));
+            });
+            StopWith(editor, (StatementSyntax)node, loop, name, types);
+            return isPublic
+                ? "Add a CancellationToken parameter to '" + method.Name + "' and stop the loop with it (changes its public signature)"
+                : "Add a CancellationToken parameter to '" + method.Name + "' and stop the loop with it";
+        }
+
+        /// <summary>The loop's condition checks the token; the calls in its body that can take a token get it.</summary>
+        private static void StopWith(DocumentEditor editor, StatementSyntax loopSyntax, ILoopOperation loop, string token, KnownTypes types)
+        {
+            var check = SyntaxFactory.ParseExpression("!" + token + ".IsCancellationRequested");
+            TokenArguments.PassTo(editor, TokenArguments.CallsWithoutToken(loop.Body, types), token);
+            editor.ReplaceNode(loopSyntax, (current, _) => current switch
+            {
+                WhileStatementSyntax @while => @while.WithCondition(check.WithTriviaFrom(@while.Condition)),
+                DoStatementSyntax @do => @do.WithCondition(check.WithTriviaFrom(@do.Condition)),
+                ForStatementSyntax @for when @for.Condition is null => @for.WithCondition(check)
+                    .WithFirstSemicolonToken(@for.FirstSemicolonToken.WithTrailingTrivia(SyntaxFactory.Space))
+                    .WithSecondSemicolonToken(@for.SecondSemicolonToken.WithTrailingTrivia(@for.Incrementors.Count > 0 ? SyntaxFactory.TriviaList(SyntaxFactory.Space) : SyntaxFactory.TriviaList())),
+                ForStatementSyntax @for => @for.WithCondition(check.WithTriviaFrom(@for.Condition!)),
+                _ => current,
+            });
+        }
+
+        /// <summary>
+        /// The method the loop is in (directly, or in a lambda of it that may capture its parameters), when an
+        /// optional parameter at the end of it leaves every use of it compiling.
+        /// </summary>
+        private static bool CanAddParameter(SemanticModel model, SyntaxNode loop, CancellationToken cancellationToken, out IMethodSymbol method, out MethodDeclarationSyntax declaration)
+        {
+            method = null!;
+            declaration = null!;
+            foreach (var ancestor in loop.Ancestors())
+            {
+                if (ancestor is AnonymousFunctionExpressionSyntax lambda && lambda.Modifiers.Any(SyntaxKind.StaticKeyword))
+                {
+                    return false;
+                }
+
+                if (ancestor is LocalFunctionStatementSyntax)
+                {
+                    return false;
+                }
+
+                if (ancestor is MethodDeclarationSyntax found)
+                {
+                    declaration = found;
+                    break;
+                }
+            }
+
+            if (declaration is null
+                || model.GetDeclaredSymbol(declaration, cancellationToken) is not { } symbol
+                || symbol.IsOverride || symbol.IsAbstract || symbol.IsExtern || symbol.IsVirtual || symbol.PartialDefinitionPart is not null || symbol.PartialImplementationPart is not null
+                || symbol.ExplicitInterfaceImplementations.Length > 0
+                || symbol.Name == "Main"
+                || (symbol.Parameters.Length > 0 && symbol.Parameters[symbol.Parameters.Length - 1].IsParams)
+                || symbol.ContainingType.TypeKind == TypeKind.Interface
+                || symbol.ContainingType.GetMembers(symbol.Name).Length > 1
+                || ImplementsInterface(symbol)
+                || IsUsedAsMethodGroup(model.Compilation, symbol, cancellationToken))
+            {
+                return false;
+            }
+
+            method = symbol;
+            return true;
+        }
+
+        private static bool ImplementsInterface(IMethodSymbol method)
+        {
+            foreach (var face in method.ContainingType.AllInterfaces)
+            {
+                foreach (var member in face.GetMembers(method.Name))
+                {
+                    if (SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member), method))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>A use of the method that is not a call (`new Thread(Pump)`, `Task.Run(PumpAsync)`) would stop compiling.</summary>
+        private static bool IsUsedAsMethodGroup(Compilation compilation, IMethodSymbol method, CancellationToken cancellationToken)
+        {
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (tree.GetText(cancellationToken).ToString().IndexOf(method.Name, System.StringComparison.Ordinal) < 0)
+                {
+                    continue;
+                }
+
+                SemanticModel? model = null;
+                foreach (var identifier in tree.GetRoot(cancellationToken).DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (identifier.Identifier.ValueText != method.Name)
+                    {
+                        continue;
+                    }
+
+                    var expression = identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? (ExpressionSyntax)access : identifier;
+                    if (expression.Parent is InvocationExpressionSyntax invocation && invocation.Expression == expression)
+                    {
+                        continue;
+                    }
+
+                    if (expression.Parent is ArgumentSyntax { Parent.Parent: InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } } })
+                    {
+                        continue;
+                    }
+
+#pragma warning disable RS1030 // A code fix, not an analyzer: it looks at every file once, when the user asks for the fix.
+                    model ??= compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+                    var bound = model.GetSymbolInfo(identifier, cancellationToken);
+                    if (SymbolEqualityComparer.Default.Equals(bound.Symbol?.OriginalDefinition, method.OriginalDefinition)
+                        || bound.CandidateSymbols.Any(c => SymbolEqualityComparer.Default.Equals(c.OriginalDefinition, method.OriginalDefinition)))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsPublicApi(IMethodSymbol method)
+        {
+            if (method.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+
+            for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            {
+                if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}
