@@ -5,8 +5,9 @@ namespace ConcurrencyAnalyzers.Model
 {
     /// <summary>
     /// Finds the cancellation token code at a position should pass on: the innermost token parameter or
-    /// local first (a lambda's own token before the method's), then a token field or property of the
-    /// type, then the Token of a CancellationTokenSource local.
+    /// local first (a lambda's own token before the method's) or a linked CancellationTokenSource local
+    /// declared after it, whose Token is used; then a token field or property of the type, then the Token of a
+    /// CancellationTokenSource local.
     /// </summary>
     internal static class CancellationTokenScope
     {
@@ -15,7 +16,8 @@ namespace ConcurrencyAnalyzers.Model
             Find(semanticModel, position, types, out var source) is { } symbol ? (source ? symbol.Name + ".Token" : symbol.Name) : null;
 
         /// <summary>The token symbol, or the CancellationTokenSource local (<paramref name="isSource"/>) whose Token to use.</summary>
-        public static ISymbol? Find(SemanticModel semanticModel, int position, KnownTypes types, out bool isSource)
+        /// <param name="acceptSource">Which CancellationTokenSource locals may be used; all when null.</param>
+        public static ISymbol? Find(SemanticModel semanticModel, int position, KnownTypes types, out bool isSource, System.Func<ISymbol, bool>? acceptSource = null)
         {
             isSource = false;
             if (types.CancellationToken is null)
@@ -52,7 +54,7 @@ namespace ConcurrencyAnalyzers.Model
 
                         break;
                     case ILocalSymbol when KnownTypes.Is(type, types.CancellationTokenSource):
-                        if (declaredAt < position && declaredAt > sourcePosition)
+                        if (declaredAt < position && declaredAt > sourcePosition && (acceptSource is null || acceptSource(symbol)))
                         {
                             source = symbol;
                             sourcePosition = declaredAt;
@@ -65,9 +67,18 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            if (best is not null)
+            // A linked source declared after the token (`using var timeout =
+            // CreateLinkedTokenSource(cancellationToken)`) is the narrower one: its token also carries the
+            // outer one. A source that is not linked would drop the caller's cancellation, so the token wins.
+            if (best is not null && (source is null || sourcePosition < bestPosition || !IsLinked(source)))
             {
                 return best;
+            }
+
+            if (best is not null)
+            {
+                isSource = true;
+                return source;
             }
 
             if (member is not null)
@@ -77,6 +88,14 @@ namespace ConcurrencyAnalyzers.Model
 
             isSource = source is not null;
             return source;
+        }
+
+        private static bool IsLinked(ISymbol source)
+        {
+            var references = source.DeclaringSyntaxReferences;
+            return references.Length > 0
+                && references[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: var value }
+                && value.ToString().Contains("CreateLinkedTokenSource");
         }
 
         /// <summary>A static lambda or local function cannot use the locals and parameters of the functions around it.</summary>

@@ -48,8 +48,8 @@ namespace ConcurrencyAnalyzers.Rules
                 return;
             }
 
-            var symbol = CancellationTokenScope.Find(model, invocation.Syntax.SpanStart, types, out var isSource);
-            if (symbol is null || (isSource && !IsDeadlineSource(symbol, invocation, types)))
+            var symbol = CancellationTokenScope.Find(model, invocation.Syntax.SpanStart, types, out var isSource, source => IsDeadlineSource(source, invocation, types));
+            if (symbol is null)
             {
                 return;
             }

@@ -247,6 +247,62 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task A_linked_source_declared_after_the_parameter_is_the_token_to_pass_but_an_unlinked_one_is_not()
+        {
+            const string source = """
+                using System.Net.Http;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class StockClient
+                {
+                    private readonly HttpClient _http = new HttpClient();
+
+                    public async Task<string> GetAsync(string url, CancellationToken cancellationToken)
+                    {
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                        linked.CancelAfter(1000);
+                        using var response = await _http.GetAsync(url, linked.Token);
+                        return await {|#0:response.Content.ReadAsStringAsync()|};
+                    }
+
+                    public async Task PauseAsync(CancellationToken cancellationToken)
+                    {
+                        using var timed = new CancellationTokenSource(1000);
+                        await {|#1:Task.Delay(10)|};
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Net.Http;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class StockClient
+                {
+                    private readonly HttpClient _http = new HttpClient();
+
+                    public async Task<string> GetAsync(string url, CancellationToken cancellationToken)
+                    {
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                        linked.CancelAfter(1000);
+                        using var response = await _http.GetAsync(url, linked.Token);
+                        return await response.Content.ReadAsStringAsync(linked.Token);
+                    }
+
+                    public async Task PauseAsync(CancellationToken cancellationToken)
+                    {
+                        using var timed = new CancellationTokenSource(1000);
+                        await Task.Delay(10, cancellationToken);
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC012").WithLocation(0).WithArguments("ReadAsStringAsync", "linked.Token"),
+                Verify.Diagnostic("CONC012").WithLocation(1).WithArguments("Delay", "cancellationToken"));
+        }
+
+        [Fact]
         public Task Task_Run_of_work_that_takes_no_token_gets_the_token()
         {
             const string source = """
