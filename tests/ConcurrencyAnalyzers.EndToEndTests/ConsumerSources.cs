@@ -8,6 +8,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             using System.Collections.Concurrent;
             using System.Collections.Generic;
             using System.IO;
+            using System.Net.Http;
             using System.Threading;
             using System.Threading.Channels;
             using System.Threading.Tasks;
@@ -190,6 +191,57 @@ namespace ConcurrencyAnalyzers.EndToEndTests
                         {
                             if (taken) _counterSpin.Exit();
                         }
+                    }
+                }
+
+                public sealed class LeaseWorker
+                {
+                    private readonly HttpClient _http = new HttpClient();
+                    private Task? _heartbeat;
+
+                    public Task StartAsync(CancellationToken cancellationToken)
+                    {
+                        _ = RenewAsync();
+                        return Task.CompletedTask;
+                    }
+
+                    public void StartHeartbeat() => _heartbeat = HeartbeatAsync();
+
+                    public Task? Heartbeat => _heartbeat;
+
+                    private async Task RenewAsync(CancellationToken cancellationToken = default)
+                    {
+                        while (!cancellationToken.IsCancellationRequested)
+                        {
+                            await Task.Delay(1000, cancellationToken);
+                        }
+                    }
+
+                    internal async Task HeartbeatAsync()
+                    {
+                        while (true)
+                        {
+                            await Task.Delay(5000);
+                        }
+                    }
+
+                    public async Task<string> FetchAsync(string url, CancellationToken cancellationToken)
+                    {
+                        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                        deadline.CancelAfter(2000);
+                        using var response = await _http.GetAsync(url, deadline.Token);
+                        return await response.Content.ReadAsStringAsync();
+                    }
+
+                    public async Task<string?> TryFetchAsync(string url)
+                    {
+                        var request = _http.GetStringAsync(url);
+                        if (await Task.WhenAny(request, Task.Delay(500)) != request)
+                        {
+                            return null;
+                        }
+
+                        return await request;
                     }
                 }
 

@@ -11,7 +11,7 @@ namespace ConcurrencyAnalyzers.EndToEndTests
     [Collection(InstalledPackageCollection.Name)]
     public class PackageTests
     {
-        internal static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC020", "CONC021", "CONC022", "CONC030", "CONC031", "CONC032", "CONC033", "CONC034", "CONC040", "CONC041", "CONC042", "CONC050", "CONC051", "CONC052", "CONC053" };
+        internal static readonly string[] RuleIds = { "CONC001", "CONC002", "CONC003", "CONC004", "CONC005", "CONC010", "CONC011", "CONC012", "CONC013", "CONC014", "CONC020", "CONC021", "CONC022", "CONC030", "CONC031", "CONC032", "CONC033", "CONC034", "CONC040", "CONC041", "CONC042", "CONC050", "CONC051", "CONC052", "CONC053" };
         private readonly InstalledPackageFixture _package;
 
         public PackageTests(InstalledPackageFixture package) => _package = package;
@@ -114,6 +114,15 @@ namespace ConcurrencyAnalyzers.EndToEndTests
             Assert.Contains("_hits.AddOrUpdate(sku, 1, (_, count) => count + 1);", after);
             Assert.Contains("private readonly ConcurrentDictionary<string, Lazy<string>> _templates = new ConcurrentDictionary<string, Lazy<string>>();", after);
             Assert.Contains("_templates.GetOrAdd(name, n => new Lazy<string>(() => File.ReadAllText(n), LazyThreadSafetyMode.ExecutionAndPublication)).Value", after);
+
+            Assert.Contains("_ = RenewAsync(cancellationToken);", after);
+            Assert.Contains("internal async Task HeartbeatAsync(CancellationToken cancellationToken = default)", after);
+            Assert.True(Regex.IsMatch(after, @"while \(!cancellationToken\.IsCancellationRequested\)\s*\{\s*await Task\.Delay\(5000, cancellationToken\);"), after);
+            Assert.Contains("using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);", after);
+            Assert.Contains("return await response.Content.ReadAsStringAsync(deadline.Token);", after);
+            Assert.Contains("using var timeoutSource = new CancellationTokenSource();", after);
+            Assert.Contains("var request = _http.GetStringAsync(url, timeoutSource.Token);", after);
+            Assert.True(Regex.IsMatch(after, @"var completed = await Task\.WhenAny\(request, Task\.Delay\(500, timeoutSource\.Token\)\);\s*timeoutSource\.Cancel\(\);\s*if \(completed != request\)"), after);
 
             var rebuild = DotNet.Run(directory, "build", "--no-incremental", "--no-restore", "-p:TreatWarningsAsErrors=true");
             Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
