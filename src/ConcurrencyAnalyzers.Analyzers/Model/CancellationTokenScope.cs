@@ -1,13 +1,17 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace ConcurrencyAnalyzers.Model
 {
     /// <summary>
     /// Finds the cancellation token code at a position should pass on: the innermost token parameter or
     /// local first (a lambda's own token before the method's) or a linked CancellationTokenSource local
-    /// declared after it, whose Token is used; then a token field or property of the type, then the Token of a
-    /// CancellationTokenSource local.
+    /// declared after it, whose Token is used; then a token field or property of the type, then the Token
+    /// of a CancellationTokenSource local. Sources already cancelled or disposed before the position are
+    /// never offered, and neither are instance members or outer locals where a static lambda, a static
+    /// local function or an initializer cannot use them.
     /// </summary>
     internal static class CancellationTokenScope
     {
@@ -17,7 +21,11 @@ namespace ConcurrencyAnalyzers.Model
 
         /// <summary>The token symbol, or the CancellationTokenSource local (<paramref name="isSource"/>) whose Token to use.</summary>
         /// <param name="acceptSource">Which CancellationTokenSource locals may be used; all when null.</param>
-        public static ISymbol? Find(SemanticModel semanticModel, int position, KnownTypes types, out bool isSource, System.Func<ISymbol, bool>? acceptSource = null)
+        /// <param name="names">
+        /// When given, only symbols with these names are looked up (a cheap lookup by name instead of
+        /// every symbol in scope); the caller collects the names of the member's tokens and sources.
+        /// </param>
+        public static ISymbol? Find(SemanticModel semanticModel, int position, KnownTypes types, out bool isSource, System.Func<ISymbol, bool>? acceptSource = null, IEnumerable<string>? names = null)
         {
             isSource = false;
             if (types.CancellationToken is null)
@@ -33,7 +41,7 @@ namespace ConcurrencyAnalyzers.Model
             var enclosing = semanticModel.GetEnclosingSymbol(position);
             var inStaticContext = IsStaticContext(enclosing);
 
-            foreach (var symbol in semanticModel.LookupSymbols(position))
+            foreach (var symbol in Candidates(semanticModel, position, names))
             {
                 var type = symbol.ValueType();
                 if (symbol is ILocalSymbol or IParameterSymbol && !IsReachable(symbol, enclosing))
@@ -54,14 +62,14 @@ namespace ConcurrencyAnalyzers.Model
 
                         break;
                     case ILocalSymbol when KnownTypes.Is(type, types.CancellationTokenSource):
-                        if (declaredAt < position && declaredAt > sourcePosition && (acceptSource is null || acceptSource(symbol)))
+                        if (declaredAt < position && declaredAt > sourcePosition && (acceptSource is null || acceptSource(symbol)) && !IsSpentBefore(symbol, position))
                         {
                             source = symbol;
                             sourcePosition = declaredAt;
                         }
 
                         break;
-                    case IFieldSymbol or IPropertySymbol when KnownTypes.Is(type, types.CancellationToken) && (symbol.IsStatic || !inStaticContext):
+                    case IFieldSymbol or IPropertySymbol when KnownTypes.Is(type, types.CancellationToken) && (symbol.IsStatic || (!inStaticContext && IsMemberOfEnclosingType(symbol, enclosing))):
                         member ??= symbol;
                         break;
                 }
@@ -90,15 +98,62 @@ namespace ConcurrencyAnalyzers.Model
             return source;
         }
 
-        private static bool IsLinked(ISymbol source)
+        private static IEnumerable<ISymbol> Candidates(SemanticModel semanticModel, int position, IEnumerable<string>? names)
         {
-            var references = source.DeclaringSyntaxReferences;
-            return references.Length > 0
-                && references[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: var value }
-                && value.ToString().Contains("CreateLinkedTokenSource");
+            if (names is null)
+            {
+                foreach (var symbol in semanticModel.LookupSymbols(position))
+                {
+                    yield return symbol;
+                }
+
+                yield break;
+            }
+
+            foreach (var name in names)
+            {
+                foreach (var symbol in semanticModel.LookupSymbols(position, name: name))
+                {
+                    yield return symbol;
+                }
+            }
         }
 
-        /// <summary>A static lambda or local function cannot use the locals and parameters of the functions around it.</summary>
+        private static VariableDeclaratorSyntax? DeclaratorOf(ISymbol source)
+        {
+            var references = source.DeclaringSyntaxReferences;
+            return references.Length > 0 ? references[0].GetSyntax() as VariableDeclaratorSyntax : null;
+        }
+
+        private static bool IsLinked(ISymbol source) =>
+            DeclaratorOf(source) is { Initializer.Value: var value } && value.ToString().Contains("CreateLinkedTokenSource");
+
+        /// <summary>`cts.Cancel()`, `CancelAsync()` or `Dispose()` before the position: its token is no use from there on.</summary>
+        private static bool IsSpentBefore(ISymbol source, int position)
+        {
+            var scope = DeclaratorOf(source)?.FirstAncestorOrSelf<BlockSyntax>();
+            if (scope is null)
+            {
+                return false;
+            }
+
+            foreach (var node in scope.DescendantNodes(n => n.SpanStart < position))
+            {
+                if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver, Name.Identifier.ValueText: "Cancel" or "CancelAsync" or "Dispose" } } call
+                    && call.Span.End <= position
+                    && receiver.Identifier.ValueText == source.Name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A static lambda or local function cannot use the locals and parameters of the functions around it,
+        /// and a static member cannot use a primary constructor's parameters.
+        /// </summary>
         private static bool IsReachable(ISymbol symbol, ISymbol? enclosing)
         {
             for (var current = enclosing; current is not null; current = current.ContainingSymbol)
@@ -108,22 +163,65 @@ namespace ConcurrencyAnalyzers.Model
                     return true;
                 }
 
-                if (current is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction, IsStatic: true })
+                if (current is IMethodSymbol { IsStatic: true } or IFieldSymbol { IsStatic: true } or IPropertySymbol { IsStatic: true })
                 {
                     return false;
+                }
+
+                if (current is INamedTypeSymbol)
+                {
+                    // Reached the type without meeting the symbol's function: a primary constructor parameter.
+                    return symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Constructor } };
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Code that cannot use `this`: a static member, a static lambda or local function on the way out, or
+        /// a field or property initializer.
+        /// </summary>
+        private static bool IsStaticContext(ISymbol? symbol)
+        {
+            for (var current = symbol; current is not null; current = current.ContainingSymbol)
+            {
+                switch (current)
+                {
+                    case IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } function:
+                        if (function.IsStatic)
+                        {
+                            return true;
+                        }
+
+                        continue;
+                    case IMethodSymbol method:
+                        return method.IsStatic;
+                    case IFieldSymbol or IPropertySymbol or IEventSymbol:
+                        // An initializer: instance members are not available there.
+                        return true;
+                    case INamedTypeSymbol:
+                        return true;
                 }
             }
 
             return true;
         }
 
-        private static bool IsStaticContext(ISymbol? symbol)
+        /// <summary>An instance member of the type the code is in, or of a base type: one `this` can reach (not an outer type's).</summary>
+        private static bool IsMemberOfEnclosingType(ISymbol member, ISymbol? enclosing)
         {
-            for (var current = symbol; current is not null; current = current.ContainingSymbol)
+            var type = enclosing as INamedTypeSymbol;
+            for (var current = enclosing; current is not null && type is null; current = current.ContainingSymbol)
             {
-                if (current is IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } method)
+                type = current as INamedTypeSymbol;
+            }
+
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, member.ContainingType.OriginalDefinition))
                 {
-                    return method.IsStatic;
+                    return true;
                 }
             }
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -54,7 +55,40 @@ namespace ConcurrencyAnalyzers.Model
         }
 
         /// <summary>The token slot of a call made without a token, or false if it has none or already gets one.</summary>
-        public static bool TryFind(IInvocationOperation invocation, KnownTypes types, out TokenAcceptance acceptance)
+        /// <summary>The token overloads found so far in a compilation, by method and whether the call is awaited.</summary>
+        internal sealed class OverloadCache
+        {
+            private readonly System.Collections.Concurrent.ConcurrentDictionary<(IMethodSymbol, bool), IMethodSymbol?> _overloads =
+                new System.Collections.Concurrent.ConcurrentDictionary<(IMethodSymbol, bool), IMethodSymbol?>(new KeyComparer());
+
+            public IMethodSymbol? GetOrFind(IMethodSymbol method, bool awaited, System.Func<IMethodSymbol?> find)
+            {
+                var key = (method.OriginalDefinition, awaited);
+                if (_overloads.TryGetValue(key, out var found))
+                {
+                    return found;
+                }
+
+                found = find();
+                _overloads.TryAdd(key, found);
+                return found;
+            }
+
+            private sealed class KeyComparer : IEqualityComparer<(IMethodSymbol Method, bool Awaited)>
+            {
+                public bool Equals((IMethodSymbol Method, bool Awaited) x, (IMethodSymbol Method, bool Awaited) y) =>
+                    x.Awaited == y.Awaited && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+                public int GetHashCode((IMethodSymbol Method, bool Awaited) obj) =>
+                    (SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 2) + (obj.Awaited ? 1 : 0);
+            }
+        }
+
+        public static bool TryFind(IInvocationOperation invocation, KnownTypes types, out TokenAcceptance acceptance) =>
+            TryFind(invocation, types, null, out acceptance);
+
+        /// <param name="cache">Remembers overload searches across the calls of a compilation; null to search every time.</param>
+        public static bool TryFind(IInvocationOperation invocation, KnownTypes types, OverloadCache? cache, out TokenAcceptance acceptance)
         {
             acceptance = default;
             var token = types.CancellationToken;
@@ -94,7 +128,11 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            var overload = FindOverload(method, token, invocation.SemanticModel?.Compilation);
+            var awaited = invocation.IsAwaitedOrBlockedOn();
+            var compilation = invocation.SemanticModel?.Compilation;
+            var overload = cache is null
+                ? FindOverload(method, token, compilation, awaited)
+                : cache.GetOrFind(method, awaited, () => FindOverload(method, token, compilation, awaited));
             if (overload is null)
             {
                 return false;
@@ -112,21 +150,27 @@ namespace ConcurrencyAnalyzers.Model
             return false;
         }
 
-        private static IMethodSymbol? FindOverload(IMethodSymbol method, INamedTypeSymbol token, Compilation? compilation)
+        /// <param name="awaited">
+        /// The call is awaited or blocked on where it is made, so an overload that returns another awaitable
+        /// of the same result (ValueTask&lt;T&gt; for Task&lt;T&gt;) still fits; otherwise the return type must be the same.
+        /// </param>
+        private static IMethodSymbol? FindOverload(IMethodSymbol method, INamedTypeSymbol token, Compilation? compilation, bool awaited)
         {
             var original = method.OriginalDefinition;
             for (var type = original.ContainingType; type is not null; type = type.BaseType)
             {
                 foreach (var member in type.GetMembers(original.Name))
                 {
+                    // Cheap shape checks first; accessibility and attributes only for a match.
                     if (member is IMethodSymbol candidate
-                        && !SymbolEqualityComparer.Default.Equals(candidate, original)
+                        && candidate.Parameters.Length == original.Parameters.Length + 1
                         && candidate.IsStatic == original.IsStatic
                         && candidate.Arity == original.Arity
-                        && candidate.Parameters.Length == original.Parameters.Length + 1
+                        && !SymbolEqualityComparer.Default.Equals(candidate, original)
+                        && MatchesWithOneMoreToken(original, candidate, token)
+                        && SameResult(original, candidate, awaited)
                         && (compilation is null || compilation.IsSymbolAccessibleWithin(candidate, compilation.Assembly))
-                        && !IsObsolete(candidate)
-                        && MatchesWithOneMoreToken(original, candidate, token))
+                        && !IsObsolete(candidate))
                     {
                         return candidate;
                     }
@@ -135,6 +179,40 @@ namespace ConcurrencyAnalyzers.Model
 
             return null;
         }
+
+        private static bool SameResult(IMethodSymbol method, IMethodSymbol candidate, bool awaited)
+        {
+            if (SameType(method.ReturnType, candidate.ReturnType))
+            {
+                return true;
+            }
+
+            // Task<T> and ValueTask<T> (or Task and ValueTask) await to the same thing.
+            if (!awaited
+                || method.ReturnType is not INamedTypeSymbol returned
+                || candidate.ReturnType is not INamedTypeSymbol other
+                || !IsAwaitable(returned) || !IsAwaitable(other)
+                || returned.TypeArguments.Length != other.TypeArguments.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < returned.TypeArguments.Length; i++)
+            {
+                if (!SameType(returned.TypeArguments[i], other.TypeArguments[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsAwaitable(INamedTypeSymbol type) =>
+            type.Name is "Task" or "ValueTask" && type.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks";
+
+        private static bool SameType(ITypeSymbol a, ITypeSymbol b) =>
+            SymbolEqualityComparer.Default.Equals(a, b) || a.ToDisplayString() == b.ToDisplayString();
 
         /// <summary>The candidate's parameters are the method's in order, with one CancellationToken inserted.</summary>
         private static bool MatchesWithOneMoreToken(IMethodSymbol method, IMethodSymbol candidate, INamedTypeSymbol token)
@@ -167,13 +245,8 @@ namespace ConcurrencyAnalyzers.Model
                 return false;
             }
 
-            if (SymbolEqualityComparer.Default.Equals(a.Type, b.Type))
-            {
-                return true;
-            }
-
             // Method type parameters of two overloads are different symbols with the same shape.
-            return a.Type.ToDisplayString() == b.Type.ToDisplayString();
+            return SameType(a.Type, b.Type);
         }
 
         private static bool IsObsolete(ISymbol symbol)

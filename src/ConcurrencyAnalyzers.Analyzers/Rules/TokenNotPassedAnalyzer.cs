@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using ConcurrencyAnalyzers.Model;
 using Microsoft.CodeAnalysis;
@@ -26,13 +27,98 @@ namespace ConcurrencyAnalyzers.Rules
 
         private protected override bool IsApplicable(KnownTypes types) => types.CancellationToken is not null;
 
-        private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types) =>
-            context.RegisterOperationAction(operationContext => Analyze(operationContext, types), OperationKind.Invocation);
-
-        private static void Analyze(OperationAnalysisContext context, KnownTypes types)
+        private protected override void Register(CompilationStartAnalysisContext context, KnownTypes types)
         {
-            var invocation = (IInvocationOperation)context.Operation;
-            if (!TokenAcceptance.TryFind(invocation, types, out _) || IsInCleanup(invocation) || HasTimeout(invocation) || StartsWorkThatUsesToken(invocation, types))
+            var memberTokens = new System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, ImmutableArray<string>>(SymbolEqualityComparer.Default);
+            // Keyed by the member's syntax, which the compilation keeps anyway (operation trees are not kept alive).
+            var scopes = new System.Collections.Concurrent.ConcurrentDictionary<SyntaxNode, HashSet<string>>();
+            var overloads = new TokenAcceptance.OverloadCache();
+            context.RegisterOperationAction(
+                operationContext =>
+                {
+                    var invocation = (IInvocationOperation)operationContext.Operation;
+                    if (!TokenAcceptance.TryFind(invocation, types, overloads, out _))
+                    {
+                        return;
+                    }
+
+                    // The names of the tokens the member can see, found once per member that has such a call;
+                    // each call then looks up only those names.
+                    var root = invocation.Root();
+                    var names = scopes.GetOrAdd(root.Syntax, _ => TokenNames(operationContext.ContainingSymbol, root, types, memberTokens));
+                    if (names.Count > 0)
+                    {
+                        Analyze(operationContext, invocation, types, names);
+                    }
+                },
+                OperationKind.Invocation);
+        }
+
+        /// <summary>Token parameters and token or source locals of the member and its functions, and token members of its types.</summary>
+        private static HashSet<string> TokenNames(ISymbol owner, IOperation root, KnownTypes types, System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, ImmutableArray<string>> memberTokens)
+        {
+            var names = new HashSet<string>(System.StringComparer.Ordinal);
+            if (owner is IMethodSymbol method)
+            {
+                AddTokenParameters(method, types, names);
+            }
+
+            if (owner.ContainingType is { } containing)
+            {
+                names.UnionWith(memberTokens.GetOrAdd(containing, t => TokenMembers(t, types)));
+            }
+
+            foreach (var operation in root.DescendantsInSourceOrder())
+            {
+                switch (operation)
+                {
+                    case IVariableDeclaratorOperation declarator
+                        when KnownTypes.Is(declarator.Symbol.Type, types.CancellationToken) || KnownTypes.Is(declarator.Symbol.Type, types.CancellationTokenSource):
+                        names.Add(declarator.Symbol.Name);
+                        break;
+                    case IAnonymousFunctionOperation lambda:
+                        AddTokenParameters(lambda.Symbol, types, names);
+                        break;
+                    case ILocalFunctionOperation local:
+                        AddTokenParameters(local.Symbol, types, names);
+                        break;
+                }
+            }
+
+            return names;
+        }
+
+        private static void AddTokenParameters(IMethodSymbol function, KnownTypes types, HashSet<string> names)
+        {
+            foreach (var parameter in function.Parameters)
+            {
+                if (KnownTypes.Is(parameter.Type, types.CancellationToken))
+                {
+                    names.Add(parameter.Name);
+                }
+            }
+        }
+
+        private static ImmutableArray<string> TokenMembers(INamedTypeSymbol type, KnownTypes types)
+        {
+            var names = ImmutableArray.CreateBuilder<string>();
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is IFieldSymbol or IPropertySymbol && KnownTypes.Is(member.ValueType(), types.CancellationToken))
+                    {
+                        names.Add(member.Name);
+                    }
+                }
+            }
+
+            return names.ToImmutable();
+        }
+
+        private static void Analyze(OperationAnalysisContext context, IInvocationOperation invocation, KnownTypes types, HashSet<string> names)
+        {
+            if (IsInCleanup(invocation) || HasTimeout(invocation) || StartsWorkThatUsesToken(invocation, types))
             {
                 return;
             }
@@ -48,7 +134,7 @@ namespace ConcurrencyAnalyzers.Rules
                 return;
             }
 
-            var symbol = CancellationTokenScope.Find(model, invocation.Syntax.SpanStart, types, out var isSource, source => IsDeadlineSource(source, invocation, types));
+            var symbol = CancellationTokenScope.Find(model, invocation.Syntax.SpanStart, types, out var isSource, source => IsDeadlineSource(source, invocation, types), names);
             if (symbol is null)
             {
                 return;
