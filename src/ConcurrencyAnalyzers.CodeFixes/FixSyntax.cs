@@ -160,6 +160,50 @@ namespace ConcurrencyAnalyzers
             editor.InsertBefore(first, member);
         }
 
+        /// <summary>
+        /// Nothing in <paramref name="statement"/> runs before <paramref name="expression"/> and it runs every
+        /// time the statement does, so it can be moved out in front of the statement without changing what
+        /// happens first: it is not inside a lambda, a `?:`, the right of `&amp;&amp;`, `||` or `??`, nor after a
+        /// call, await, assignment or object creation of the same statement; in an if, it is in the condition.
+        /// </summary>
+        public static bool IsEvaluatedFirst(ExpressionSyntax expression, StatementSyntax statement)
+        {
+            if (statement is not (IfStatementSyntax or ReturnStatementSyntax or ExpressionStatementSyntax or LocalDeclarationStatementSyntax))
+            {
+                return false;
+            }
+
+            if (statement is IfStatementSyntax @if && !@if.Condition.Span.Contains(expression.Span))
+            {
+                return false;
+            }
+
+            foreach (var node in statement.DescendantNodes())
+            {
+                if (node.Span.End <= expression.SpanStart && node is InvocationExpressionSyntax or AwaitExpressionSyntax or AssignmentExpressionSyntax or ObjectCreationExpressionSyntax)
+                {
+                    return false;
+                }
+            }
+
+            foreach (var ancestor in expression.Ancestors())
+            {
+                if (ancestor == statement)
+                {
+                    break;
+                }
+
+                if (ancestor is AnonymousFunctionExpressionSyntax or ConditionalExpressionSyntax or SwitchExpressionSyntax
+                    || ancestor is BinaryExpressionSyntax binary && binary.Right.Span.Contains(expression.Span) && binary.Kind() is SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression or SyntaxKind.CoalesceExpression
+                    || ancestor is ConditionalAccessExpressionSyntax access && access.WhenNotNull.Span.Contains(expression.Span))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         public static StatementSyntax Statement(string text)
         {
             // Outside an async method the parser reads `await x;` as a declaration of a local `x` of type

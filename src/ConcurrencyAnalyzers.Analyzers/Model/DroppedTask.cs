@@ -71,7 +71,8 @@ namespace ConcurrencyAnalyzers.Model
                     continue;
                 }
 
-                // CancellationToken.None or default written out says the work is not to be cancelled, on purpose.
+                // CancellationToken.None or default written out says the work is not to be cancelled, on purpose;
+                // so does a hosted service's StartAsync token (work that should give up only if starting does).
                 var type = argument.Value.WalkDownConversions().Type;
                 if (KnownTypes.Is(type, types.CancellationToken) || KnownTypes.Is(argument.Parameter?.Type, types.CancellationToken))
                 {
@@ -137,6 +138,65 @@ namespace ConcurrencyAnalyzers.Model
                     if (token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken && names.Contains(token.ValueText))
                     {
                         return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="token"/>, the token a fix would pass at <paramref name="call"/>, is the token
+        /// parameter of a hosted service's StartAsync (IHostedService.StartAsync or an override of
+        /// BackgroundService's). The host cancels it only when starting is abandoned, never at stop, so it
+        /// would not stop work that outlives StartAsync; a fix must not offer it as the way to stop that work.
+        /// </summary>
+        public static bool IsStartupToken(string token, IOperation call)
+        {
+            for (var current = call.SemanticModel?.GetEnclosingSymbol(call.Syntax.SpanStart); current is not null; current = current.ContainingSymbol)
+            {
+                if (current is IMethodSymbol { MethodKind: not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) } method)
+                {
+                    foreach (var parameter in method.Parameters)
+                    {
+                        if (parameter.Name == token && IsStartAsyncParameter(parameter))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsStartAsyncParameter(IParameterSymbol parameter)
+        {
+            if (parameter.ContainingSymbol is not IMethodSymbol { Name: "StartAsync", Parameters.Length: 1 } method)
+            {
+                return false;
+            }
+
+            for (var overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+            {
+                if (overridden.ContainingType.Name == "BackgroundService")
+                {
+                    return true;
+                }
+            }
+
+            foreach (var face in method.ContainingType.AllInterfaces)
+            {
+                if (face.Name == "IHostedService")
+                {
+                    foreach (var member in face.GetMembers("StartAsync"))
+                    {
+                        if (SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member), method))
+                        {
+                            return true;
+                        }
                     }
                 }
             }

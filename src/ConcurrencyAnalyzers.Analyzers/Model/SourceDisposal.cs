@@ -125,6 +125,7 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>Some use of the local disposes the source or hands it on.</summary>
         private static bool IsOwnedLater(ILocalSymbol local, IOperation root)
         {
+            var declaration = DeclarationOf(local, root);
             foreach (var operation in root.DescendantsInSourceOrder())
             {
                 if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, local))
@@ -133,7 +134,7 @@ namespace ConcurrencyAnalyzers.Model
                 }
 
                 // Captured by a lambda or local function: it lives as long as they do, and they may dispose it.
-                if (!ReferenceEquals(EndlessLoop.InnermostFunction(reference), EndlessLoop.InnermostFunction(DeclarationOf(local, root) ?? reference)))
+                if (!ReferenceEquals(EndlessLoop.InnermostFunction(reference), EndlessLoop.InnermostFunction(declaration ?? reference)))
                 {
                     return true;
                 }

@@ -265,7 +265,7 @@ namespace ConcurrencyAnalyzers.Model
 
             // The statement with WhenAny and those before the join must not leave early (the timeout branch's
             // `return null;` or `throw new TimeoutException()` is exactly the way the work is left behind).
-            if (CanLeave(statement))
+            if (CanLeave(statement, target))
             {
                 return false;
             }
@@ -295,7 +295,7 @@ namespace ConcurrencyAnalyzers.Model
                     }
                 }
 
-                if (CanLeave(next))
+                if (CanLeave(next, target))
                 {
                     return false;
                 }
@@ -304,17 +304,43 @@ namespace ConcurrencyAnalyzers.Model
             return false;
         }
 
-        private static bool CanLeave(IOperation statement)
+        /// <summary>A way out of the statement that leaves the work behind: a return that does not return or await it, a throw, a jump.</summary>
+        private static bool CanLeave(IOperation statement, ISymbol target)
         {
             foreach (var operation in statement.DescendantsInSameFunction())
             {
-                if (operation is IReturnOperation or IThrowOperation or IBranchOperation { BranchKind: BranchKind.Break or BranchKind.Continue or BranchKind.GoTo })
+                switch (operation)
                 {
-                    return true;
+                    case IReturnOperation { ReturnedValue: { } value } when Mentions(value, target):
+                        continue;
+                    case IReturnOperation or IThrowOperation or IBranchOperation { BranchKind: BranchKind.Break or BranchKind.Continue or BranchKind.GoTo }:
+                        return true;
                 }
             }
 
             return false;
+        }
+
+        /// <summary>`return work;`, `return await work;`, `return await work.ConfigureAwait(false);`, `return work.Result;`.</summary>
+        private static bool Mentions(IOperation value, ISymbol target)
+        {
+            var inner = value.WalkDownConversions();
+            if (inner is IAwaitOperation awaited)
+            {
+                inner = awaited.Operation.WalkDownConversions();
+            }
+
+            if (inner is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured })
+            {
+                inner = configured.WalkDownConversions();
+            }
+
+            if (inner is IPropertyReferenceOperation { Property.Name: "Result", Instance: { } resultOf })
+            {
+                inner = resultOf.WalkDownConversions();
+            }
+
+            return SymbolEqualityComparer.Default.Equals(inner.ReferencedSymbol(), target);
         }
 
         private static bool Keeps(IOperation reference, KnownTypes types)

@@ -14,7 +14,8 @@ namespace ConcurrencyAnalyzers.Rules
     /// <summary>
     /// CONC010 fixes for dropped work: pass the token in scope (to the calls inside a Task.Run delegate that
     /// can take one, and to Task.Run itself, or to the method called), or await the task where the
-    /// function is async. The async void lambda form has no fix: which Func&lt;Task&gt; API replaces the
+    /// function is async (only when chosen: a bulk fix never makes a caller wait for work that may not end).
+    /// A host's StartAsync token is not passed: it only aborts the start, so it would not stop the work. The async void lambda form has no fix: which Func&lt;Task&gt; API replaces the
     /// void-delegate one is the author's choice.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FireAndForgetCodeFix)), Shared]
@@ -27,6 +28,12 @@ namespace ConcurrencyAnalyzers.Rules
 
         private protected override ImmutableArray<string> Actions { get; } = ImmutableArray.Create(PassToken, AwaitTask);
 
+        /// <summary>
+        /// Awaiting makes the caller wait for the work, which for a loop or a pump means forever: a bulk fix
+        /// must not decide that (`StartAsync` awaiting its receive loop would never start the next one).
+        /// </summary>
+        private protected override ImmutableArray<string> ExplicitOnlyActions { get; } = ImmutableArray.Create(AwaitTask);
+
         private protected override string? Plan(DocumentEditor editor, SyntaxNode node, Diagnostic diagnostic, string action, CancellationToken cancellationToken)
         {
             var model = editor.SemanticModel;
@@ -36,7 +43,8 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             var types = KnownTypes.For(model.Compilation);
-            if (!DroppedTask.IsDroppedStart(invocation, types, out _))
+            // Fix All applies one fix after another: a call an earlier fix already gave a token is done.
+            if (!DroppedTask.IsDroppedStart(invocation, types, out _) || DroppedTask.ReceivesToken(invocation, types))
             {
                 return null;
             }
@@ -47,7 +55,7 @@ namespace ConcurrencyAnalyzers.Rules
         private static string? PlanPassToken(DocumentEditor editor, InvocationExpressionSyntax call, IInvocationOperation invocation, KnownTypes types)
         {
             var token = CancellationTokenScope.FindInnermost(editor.SemanticModel, call.SpanStart, types);
-            if (token is null)
+            if (token is null || DroppedTask.IsStartupToken(token, invocation))
             {
                 return null;
             }
@@ -57,6 +65,12 @@ namespace ConcurrencyAnalyzers.Rules
             {
                 if (argument.Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda })
                 {
+                    // A static lambda cannot capture the token; inside, the token must be one the lambda sees.
+                    if (lambda.Symbol.IsStatic || CancellationTokenScope.FindInnermost(editor.SemanticModel, lambda.Body.Syntax.SpanStart, types) != token)
+                    {
+                        return null;
+                    }
+
                     var inner = TokenArguments.CallsWithoutToken(lambda.Body, types);
                     TokenArguments.PassTo(editor, inner, token);
                     passed |= inner.Count > 0;
@@ -83,7 +97,11 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
-            var statement = call.FirstAncestorOrSelf<ExpressionStatementSyntax>();
+            // The call is the statement (`X;`) or the discard's value (`_ = X;`), not a call inside a lambda of it.
+            var statement = call.Parent as ExpressionStatementSyntax
+                ?? (call.Parent is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard && discard.Right == call
+                    ? discard.Parent as ExpressionStatementSyntax
+                    : null);
             if (statement is null)
             {
                 return null;

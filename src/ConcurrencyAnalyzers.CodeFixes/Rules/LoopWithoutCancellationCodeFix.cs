@@ -39,7 +39,8 @@ namespace ConcurrencyAnalyzers.Rules
             var model = editor.SemanticModel;
             if (node is not (WhileStatementSyntax or ForStatementSyntax or DoStatementSyntax)
                 || model.GetOperation(node, cancellationToken) is not ILoopOperation loop
-                || !EndlessLoop.IsEndless(loop))
+                || !EndlessLoop.IsEndless(loop)
+                || ReturnsValue(loop))
             {
                 return null;
             }
@@ -62,16 +63,12 @@ namespace ConcurrencyAnalyzers.Rules
                 return "Stop the loop when '" + inScope + "' is cancelled";
             }
 
-            if (inScope is not null || !CanAddParameter(model, node, cancellationToken, out var method, out var declaration))
+            if (inScope is not null || !CanAddParameter(model, node, action == AddPublicParameter, cancellationToken, out var method, out var declaration))
             {
                 return null;
             }
 
-            var isPublic = IsPublicApi(method);
-            if (isPublic != (action == AddPublicParameter))
-            {
-                return null;
-            }
+            var isPublic = action == AddPublicParameter;
 
             var name = FixSyntax.UniqueName(model, declaration.Body?.SpanStart ?? declaration.SpanStart, "cancellationToken");
             var typeName = FixSyntax.TypeName(editor, model, declaration.SpanStart, types.CancellationToken);
@@ -92,11 +89,45 @@ namespace ConcurrencyAnalyzers.Rules
                 : "Add a CancellationToken parameter to '" + method.Name + "' and stop the loop with it";
         }
 
-        /// <summary>The loop's condition checks the token; the calls in its body that can take a token get it.</summary>
+        /// <summary>
+        /// The function ends after the loop: with a value to return (`Task&lt;int&gt;`, `int`), that end is
+        /// now reachable and does not compile, so the fix is not offered.
+        /// </summary>
+        private static bool ReturnsValue(ILoopOperation loop)
+        {
+            var function = EndlessLoop.InnermostFunction(loop) switch
+            {
+                IAnonymousFunctionOperation lambda => lambda.Symbol,
+                ILocalFunctionOperation local => local.Symbol,
+                _ => loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart) as IMethodSymbol,
+            };
+            if (function is null)
+            {
+                return true;
+            }
+
+            var returned = function.ReturnType;
+            if (function.IsAsync && returned is INamedTypeSymbol { IsGenericType: true } generic && generic.Name is "Task" or "ValueTask")
+            {
+                return true;
+            }
+
+            return !function.ReturnsVoid && !(function.IsAsync && returned.Name is "Task" or "ValueTask");
+        }
+
+        /// <summary>
+        /// The loop's condition checks the token, and in task-based work the calls in its body that can take
+        /// a token get it. Their OperationCanceledException ends a task as cancelled; on a raw thread, a
+        /// thread-pool item or a timer callback it would be unhandled and end the process, so there only the
+        /// condition changes.
+        /// </summary>
         private static void StopWith(DocumentEditor editor, StatementSyntax loopSyntax, ILoopOperation loop, string token, KnownTypes types)
         {
             var check = SyntaxFactory.ParseExpression("!" + token + ".IsCancellationRequested");
-            TokenArguments.PassTo(editor, TokenArguments.CallsWithoutToken(loop.Body, types), token);
+            if (IsTaskBased(loop, types))
+            {
+                TokenArguments.PassTo(editor, TokenArguments.CallsWithoutToken(loop.Body, types), token);
+            }
             editor.ReplaceNode(loopSyntax, (current, _) => current switch
             {
                 WhileStatementSyntax @while => @while.WithCondition(check.WithTriviaFrom(@while.Condition)),
@@ -109,11 +140,31 @@ namespace ConcurrencyAnalyzers.Rules
             });
         }
 
+        /// <summary>An async function, or a delegate run by Task.Run or StartNew: a cancellation exception ends a task.</summary>
+        private static bool IsTaskBased(ILoopOperation loop, KnownTypes types)
+        {
+            switch (EndlessLoop.InnermostFunction(loop))
+            {
+                case IAnonymousFunctionOperation lambda:
+                    if (lambda.Symbol.IsAsync)
+                    {
+                        return true;
+                    }
+
+                    var entry = ConcurrentEntryPoint.Enclosing(loop, types);
+                    return entry is not null && entry.Work.Contains(lambda) && entry.Kind is ConcurrencyKind.TaskRun or ConcurrencyKind.TaskFactoryStartNew;
+                case ILocalFunctionOperation local:
+                    return local.Symbol.IsAsync;
+                default:
+                    return loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart) is IMethodSymbol { IsAsync: true };
+            }
+        }
+
         /// <summary>
         /// The method the loop is in (directly, or in a lambda of it that may capture its parameters), when an
         /// optional parameter at the end of it leaves every use of it compiling.
         /// </summary>
-        private static bool CanAddParameter(SemanticModel model, SyntaxNode loop, CancellationToken cancellationToken, out IMethodSymbol method, out MethodDeclarationSyntax declaration)
+        private static bool CanAddParameter(SemanticModel model, SyntaxNode loop, bool publicApi, CancellationToken cancellationToken, out IMethodSymbol method, out MethodDeclarationSyntax declaration)
         {
             method = null!;
             declaration = null!;
@@ -145,6 +196,7 @@ namespace ConcurrencyAnalyzers.Rules
                 || symbol.ContainingType.TypeKind == TypeKind.Interface
                 || symbol.ContainingType.GetMembers(symbol.Name).Length > 1
                 || ImplementsInterface(symbol)
+                || IsPublicApi(symbol) != publicApi
                 || IsUsedAsMethodGroup(model.Compilation, symbol, cancellationToken))
             {
                 return false;
@@ -181,7 +233,7 @@ namespace ConcurrencyAnalyzers.Rules
                 }
 
                 SemanticModel? model = null;
-                foreach (var identifier in tree.GetRoot(cancellationToken).DescendantNodes().OfType<IdentifierNameSyntax>())
+                foreach (var identifier in tree.GetRoot(cancellationToken).DescendantNodes().OfType<SimpleNameSyntax>())
                 {
                     if (identifier.Identifier.ValueText != method.Name)
                     {
@@ -191,6 +243,18 @@ namespace ConcurrencyAnalyzers.Rules
                     var expression = identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? (ExpressionSyntax)access : identifier;
                     if (expression.Parent is InvocationExpressionSyntax invocation && invocation.Expression == expression)
                     {
+                        // A call in an expression tree cannot leave out an optional argument (CS0854).
+                        if (!InExpressionTree(invocation, compilation, ref model, tree, cancellationToken))
+                        {
+                            continue;
+                        }
+
+                        model ??= compilation.GetSemanticModel(tree);
+                        if (SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol?.OriginalDefinition, method.OriginalDefinition))
+                        {
+                            return true;
+                        }
+
                         continue;
                     }
 
@@ -213,6 +277,22 @@ namespace ConcurrencyAnalyzers.Rules
 
             return false;
         }
+
+#pragma warning disable RS1030 // A code fix, not an analyzer: it looks at the files that name the method, once, when asked.
+        private static bool InExpressionTree(InvocationExpressionSyntax call, Compilation compilation, ref SemanticModel? model, SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            foreach (var lambda in call.Ancestors().OfType<LambdaExpressionSyntax>())
+            {
+                model ??= compilation.GetSemanticModel(tree);
+                if (model.GetTypeInfo(lambda, cancellationToken).ConvertedType is INamedTypeSymbol { Name: "Expression", IsGenericType: true })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+#pragma warning restore RS1030
 
         private static bool IsPublicApi(IMethodSymbol method)
         {

@@ -20,7 +20,7 @@ namespace ConcurrencyAnalyzers.Rules
     /// <code>
     /// using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     /// var work = LoadAsync(timeoutSource.Token);
-    /// var winner = await Task.WhenAny(work, Task.Delay(timeout, timeoutSource.Token));
+    /// var winner = await Task.WhenAny(work, Task.Delay(timeout));
     /// timeoutSource.Cancel();
     /// </code>
     /// The source is linked to the token the work was given, or the one in scope, so the caller's
@@ -28,6 +28,8 @@ namespace ConcurrencyAnalyzers.Rules
     /// its result is first kept in a local, so the cancel runs before the timeout branch. Offered when the
     /// work is a call that can take a token; not for a task handed in as a parameter. Rewriting to
     /// `work.WaitAsync(timeout, token)` alone would still leave the work running, so that is not offered.
+    /// Not offered either when later code reads the work's state (IsCompleted, Status), which the cancel
+    /// could change.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(TimeoutLeavesWorkRunningCodeFix)), Shared]
     public sealed class TimeoutLeavesWorkRunningCodeFix : PlannedCodeFix
@@ -49,7 +51,8 @@ namespace ConcurrencyAnalyzers.Rules
                 || !WhenAnyTimeout.TryGet(whenAny, types, out var timeout)
                 || !timeout.LeavesWorkRunning(types)
                 || timeout.WorkCall is not { Syntax: InvocationExpressionSyntax workSyntax } workCall
-                || workCall.TargetMethod.Name is "Run" or "StartNew")
+                || workCall.TargetMethod.Name is "Run" or "StartNew"
+                || ReadsStateAfterwards(timeout))
             {
                 return null;
             }
@@ -70,7 +73,7 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             var hoist = statement is not (ExpressionStatementSyntax or LocalDeclarationStatementSyntax) || !IsWholeValue(awaited, statement);
-            if (hoist && !IsEvaluatedFirst(awaited, statement))
+            if (hoist && !FixSyntax.IsEvaluatedFirst(awaited, statement))
             {
                 return null;
             }
@@ -82,10 +85,9 @@ namespace ConcurrencyAnalyzers.Rules
             string link;
             var passed = PassedToken(workCall, types);
             InvocationExpressionSyntax rewrittenWork;
-            if (passed is not null)
+            if (passed is { Syntax: ArgumentSyntax argumentSyntax })
             {
-                link = sourceType + ".CreateLinkedTokenSource(" + passed.Syntax.ToString() + ")";
-                var argumentSyntax = (ArgumentSyntax)passed.Syntax.Parent!;
+                link = sourceType + ".CreateLinkedTokenSource(" + argumentSyntax.Expression.WithoutTrivia().ToString() + ")";
                 rewrittenWork = workSyntax.ReplaceNode(argumentSyntax.Expression, SyntaxFactory.ParseExpression(name + ".Token").WithTriviaFrom(argumentSyntax.Expression));
             }
             else if (TokenAcceptance.TryFind(workCall, types, out var acceptance)
@@ -100,21 +102,23 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
+            // The new statements take over the comments above the first statement they go before; that
+            // statement keeps only its indentation.
             var endOfLine = FixSyntax.EndOfLineText(statement.SyntaxTree.GetRoot(cancellationToken));
+            var indentation = statement.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).LastOrDefault().ToFullString();
+            var workIndentation = workStatement.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).LastOrDefault().ToFullString();
             var declaration = SyntaxFactory.ParseStatement("using var " + name + " = " + link + ";" + endOfLine)
                 .WithLeadingTrivia(workStatement.GetLeadingTrivia())
                 .WithAdditionalAnnotations(Formatter.Annotation);
             editor.InsertBefore(workStatement, declaration);
-
-            // Calls to rewrite: the work, and the delay, which is cancelled with the source too so that its
-            // timer goes when WhenAny is done.
-            var rewrites = new Dictionary<SyntaxNode, SyntaxNode> { [workSyntax] = rewrittenWork.WithTriviaFrom(workSyntax) };
-            if (timeout.Delay is IInvocationOperation { Syntax: InvocationExpressionSyntax delaySyntax } delay
-                && TokenAcceptance.TryFind(delay, types, out var delayAcceptance)
-                && TokenArguments.WithToken(delaySyntax, delay, delayAcceptance, name + ".Token") is { } delayWithToken)
+            if (workStatement != statement)
             {
-                rewrites[delaySyntax] = delayWithToken.WithTriviaFrom(delaySyntax);
+                editor.ReplaceNode(workStatement, (current, _) => current.WithLeadingTrivia(SyntaxFactory.Whitespace(workIndentation)));
             }
+
+            // The delay keeps its own token: given the linked one, a cancellation by the caller would end the
+            // delay first and read as a timeout.
+            var rewrites = new Dictionary<SyntaxNode, SyntaxNode> { [workSyntax] = rewrittenWork.WithTriviaFrom(workSyntax) };
 
             // Those inside the hoisted await move with it; the others are replaced where they are.
             var moved = hoist ? rewrites.Keys.Where(n => awaited.Span.Contains(n.Span)).ToList() : new List<SyntaxNode>();
@@ -127,7 +131,6 @@ namespace ConcurrencyAnalyzers.Rules
                 }
             }
 
-            var indentation = statement.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).LastOrDefault().ToFullString();
             var cancel = SyntaxFactory.ParseStatement(indentation + name + ".Cancel();" + endOfLine);
             if (!hoist)
             {
@@ -139,7 +142,7 @@ namespace ConcurrencyAnalyzers.Rules
                 var movedAwait = awaited.ReplaceNodes(moved, (original, _) => rewrites[original]).WithoutTrivia();
                 var result = (LocalDeclarationStatementSyntax)SyntaxFactory.ParseStatement(indentation + "var " + resultName + " = _;" + endOfLine);
                 result = result.ReplaceNode(result.Declaration.Variables[0].Initializer!.Value, movedAwait);
-                var leading = statement.GetLeadingTrivia();
+                var leading = workStatement == statement ? SyntaxFactory.TriviaList(SyntaxFactory.Whitespace(indentation)) : statement.GetLeadingTrivia();
                 editor.InsertBefore(statement, new SyntaxNode[] { result.WithLeadingTrivia(leading), cancel });
                 editor.ReplaceNode(awaited, (current, _) => SyntaxFactory.IdentifierName(resultName).WithTriviaFrom(current));
                 editor.ReplaceNode(statement, (current, _) => current.WithLeadingTrivia(SyntaxFactory.TriviaList(SyntaxFactory.Whitespace(indentation))));
@@ -173,33 +176,8 @@ namespace ConcurrencyAnalyzers.Rules
             _ => false,
         };
 
-        /// <summary>Nothing in the statement runs before the await, so moving it out first keeps the order.</summary>
-        private static bool IsEvaluatedFirst(AwaitExpressionSyntax awaited, StatementSyntax statement)
-        {
-            if (statement is not (IfStatementSyntax or ReturnStatementSyntax or ExpressionStatementSyntax or LocalDeclarationStatementSyntax))
-            {
-                return false;
-            }
-
-            if (statement is IfStatementSyntax @if && !@if.Condition.Span.Contains(awaited.Span))
-            {
-                return false;
-            }
-
-            foreach (var node in statement.DescendantNodes())
-            {
-                if (node.Span.End <= awaited.SpanStart && node is InvocationExpressionSyntax or AwaitExpressionSyntax or AssignmentExpressionSyntax or ObjectCreationExpressionSyntax)
-                {
-                    return false;
-                }
-            }
-
-            return !awaited.Ancestors().TakeWhile(a => a != statement).Any(a => a is AnonymousFunctionExpressionSyntax or ConditionalExpressionSyntax
-                || a is BinaryExpressionSyntax binary && binary.Right.Span.Contains(awaited.Span) && binary.Kind() is SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression or SyntaxKind.CoalesceExpression);
-        }
-
-        /// <summary>A token argument the work call was given explicitly (its parameter's value as written).</summary>
-        private static IOperation? PassedToken(IInvocationOperation call, KnownTypes types)
+        /// <summary>A token argument the work call was given explicitly.</summary>
+        private static IArgumentOperation? PassedToken(IInvocationOperation call, KnownTypes types)
         {
             foreach (var argument in call.Arguments)
             {
@@ -208,11 +186,35 @@ namespace ConcurrencyAnalyzers.Rules
                     && argument.Syntax is ArgumentSyntax
                     && TokenAcceptance.IsCancellable(argument.Value))
                 {
-                    return argument.Value;
+                    return argument;
                 }
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// Code after WhenAny reads the work's state (`if (work.IsCompleted)`): cancelling it right after
+        /// WhenAny could change what that reads, so the fix is not offered.
+        /// </summary>
+        private static bool ReadsStateAfterwards(WhenAnyTimeout timeout)
+        {
+            if (timeout.WorkLocal is null)
+            {
+                return false;
+            }
+
+            foreach (var operation in timeout.WhenAny.Root().DescendantsInSourceOrder())
+            {
+                if (operation is IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsCanceled" or "IsFaulted" or "Status" or "Exception" } state
+                    && state.Syntax.SpanStart > timeout.WhenAny.Syntax.Span.End
+                    && SymbolEqualityComparer.Default.Equals(state.Instance.ReferencedSymbol(), timeout.WorkLocal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }

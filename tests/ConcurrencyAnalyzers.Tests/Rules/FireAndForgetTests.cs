@@ -8,7 +8,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
     public class FireAndForgetTests
     {
         [Fact]
-        public Task Hosted_service_drops_its_pump_and_the_fix_hands_it_the_start_token()
+        public Task Worker_drops_its_pump_and_the_fix_hands_it_the_stopping_token()
         {
             const string source = """
                 using System.Threading;
@@ -16,10 +16,9 @@ namespace ConcurrencyAnalyzers.Tests.Rules
 
                 public sealed class MetricsFlusher
                 {
-                    public Task StartAsync(CancellationToken cancellationToken)
+                    public void Start(CancellationToken stoppingToken)
                     {
                         _ = {|#0:PumpAsync()|};
-                        return Task.CompletedTask;
                     }
 
                     private async Task PumpAsync(CancellationToken cancellationToken = default)
@@ -37,10 +36,9 @@ namespace ConcurrencyAnalyzers.Tests.Rules
 
                 public sealed class MetricsFlusher
                 {
-                    public Task StartAsync(CancellationToken cancellationToken)
+                    public void Start(CancellationToken stoppingToken)
                     {
-                        _ = PumpAsync(cancellationToken);
-                        return Task.CompletedTask;
+                        _ = PumpAsync(stoppingToken);
                     }
 
                     private async Task PumpAsync(CancellationToken cancellationToken = default)
@@ -108,7 +106,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
-        public Task Without_a_token_in_scope_an_async_method_awaits_the_work_it_dropped()
+        public Task Without_a_token_in_scope_the_chosen_fix_awaits_the_work_it_dropped()
         {
             const string source = """
                 using System.IO;
@@ -144,6 +142,49 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyCodeFixAsync(source, fixedSource,
                 Verify.Diagnostic("CONC010").WithLocation(0).WithArguments("The Task.Run work"));
+        }
+
+        [Fact]
+        public Task The_fix_does_not_offer_a_hosted_services_StartAsync_token_which_only_aborts_the_start()
+        {
+            const string source = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public interface IHostedService
+                {
+                    Task StartAsync(CancellationToken cancellationToken);
+                    Task StopAsync(CancellationToken cancellationToken);
+                }
+
+                public sealed class OutboxRelay : IHostedService
+                {
+                    public Task StartAsync(CancellationToken cancellationToken)
+                    {
+                        _ = {|#0:RelayAsync()|};
+                        _ = {|#1:Task.Run(() => RelayAsync())|};
+
+                        // Warm-up gives up if the start is abandoned: passing the start token is a decision.
+                        _ = WarmUpAsync(cancellationToken);
+                        return Task.CompletedTask;
+                    }
+
+                    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+                    private static Task WarmUpAsync(CancellationToken token) => Task.Delay(10, token);
+
+                    private static async Task RelayAsync(CancellationToken token = default)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            await Task.Delay(1000, token);
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC010").WithLocation(0).WithArguments("The 'RelayAsync'"),
+                Verify.Diagnostic("CONC010").WithLocation(1).WithArguments("The Task.Run work"));
         }
 
         [Fact]
@@ -188,6 +229,30 @@ namespace ConcurrencyAnalyzers.Tests.Rules
             };
             test.ExpectedDiagnostics.Add(Verify.Diagnostic("CONC010").WithLocation(0).WithArguments("The 'RebuildAsync'"));
             return test.RunAsync();
+        }
+
+        [Fact]
+        public Task Work_dropped_by_an_expression_bodied_lambda_is_reported_but_not_awaited_in_the_outer_method()
+        {
+            const string source = """
+                using System.Threading.Tasks;
+
+                public sealed class Flusher
+                {
+                    private readonly System.Timers.Timer _timer = new System.Timers.Timer(1000);
+
+                    public async Task StartAsync()
+                    {
+                        _timer.Elapsed += (sender, e) => {|#0:Task.Run(() => Flush())|};
+                        _timer.Start();
+                        await Task.Yield();
+                    }
+
+                    private static void Flush() => System.Console.WriteLine("flush");
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC010").WithLocation(0).WithArguments("The Task.Run work"));
         }
 
         [Fact]

@@ -221,7 +221,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                         do
                         {
                             Console.WriteLine(Environment.WorkingSet);
-                            Task.Delay(1000, cancellationToken).Wait(cancellationToken);
+                            Task.Delay(1000).Wait();
                         }
                         while (!cancellationToken.IsCancellationRequested);
                     }
@@ -229,6 +229,111 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyCodeFixAsync(source, fixedSource, "LoopWithoutCancellationCodeFix.AddPublicParameter",
                 Verify.Diagnostic("CONC011").WithLocation(0).WithArguments("'Watch', which runs in the background,"));
+        }
+
+        [Fact]
+        public Task On_a_raw_thread_only_the_condition_changes_so_no_cancellation_exception_escapes_the_thread()
+        {
+            const string source = """
+                using System;
+                using System.Threading;
+
+                public sealed class JournalFlusher
+                {
+                    private readonly ManualResetEventSlim _dirty = new ManualResetEventSlim();
+                    private readonly CancellationToken _stopping;
+
+                    public JournalFlusher(CancellationToken stopping)
+                    {
+                        _stopping = stopping;
+                        new Thread(() =>
+                        {
+                            {|#0:while|} (true)
+                            {
+                                _dirty.Wait();
+                                _dirty.Reset();
+                                Console.WriteLine("flush");
+                            }
+                        }).Start();
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System;
+                using System.Threading;
+
+                public sealed class JournalFlusher
+                {
+                    private readonly ManualResetEventSlim _dirty = new ManualResetEventSlim();
+                    private readonly CancellationToken _stopping;
+
+                    public JournalFlusher(CancellationToken stopping)
+                    {
+                        _stopping = stopping;
+                        new Thread(() =>
+                        {
+                            while (!stopping.IsCancellationRequested)
+                            {
+                                _dirty.Wait();
+                                _dirty.Reset();
+                                Console.WriteLine("flush");
+                            }
+                        }).Start();
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC011").WithLocation(0).WithArguments("the thread"));
+        }
+
+        [Fact]
+        public Task A_loop_whose_function_returns_a_value_gets_no_fix_because_its_end_would_become_reachable()
+        {
+            const string source = """
+                using System.Threading.Tasks;
+
+                internal sealed class Sampler
+                {
+                    public void Start() => _ = SampleAsync();
+
+                    private async Task<int> SampleAsync()
+                    {
+                        {|#0:while|} (true)
+                        {
+                            await Task.Delay(100);
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC011").WithLocation(0).WithArguments("'SampleAsync', which runs in the background,"));
+        }
+
+        [Fact]
+        public Task A_method_called_inside_an_expression_tree_gets_no_added_parameter()
+        {
+            const string source = """
+                using System;
+                using System.Linq.Expressions;
+                using System.Threading.Tasks;
+
+                internal sealed class Jobs
+                {
+                    public static Expression<Action> Scheduled = () => new Jobs().Drain();
+
+                    public void Start() => Task.Run(() => Drain());
+
+                    internal void Drain()
+                    {
+                        {|#0:for|} (;;)
+                        {
+                            Console.WriteLine("drain");
+                        }
+                    }
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC011").WithLocation(0).WithArguments("'Drain', which runs in the background,"));
         }
 
         [Fact]

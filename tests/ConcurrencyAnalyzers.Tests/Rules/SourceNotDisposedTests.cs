@@ -93,6 +93,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 {
                     public static async Task<string> ReadAsync(string path)
                     {
+                        // A stuck share should not hang the deploy.
                         var text = await File.ReadAllTextAsync(path, {|#0:new CancellationTokenSource(TimeSpan.FromSeconds(5))|}.Token);
                         return text.Trim();
                     }
@@ -108,6 +109,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 {
                     public static async Task<string> ReadAsync(string path)
                     {
+                        // A stuck share should not hang the deploy.
                         using var timeoutSource = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                         var text = await File.ReadAllTextAsync(path, timeoutSource.Token);
                         return text.Trim();
@@ -116,6 +118,49 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyCodeFixAsync(source, fixedSource,
                 Verify.Diagnostic("CONC013").WithLocation(0).WithArguments("This CancellationTokenSource", "keeps its timeout timer"));
+        }
+
+        [Fact]
+        public Task A_source_whose_token_outlives_the_method_or_that_is_dropped_whole_gets_no_using()
+        {
+            const string source = """
+                using System;
+                using System.Net.Http;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class Feeds
+                {
+                    private readonly HttpClient _http = new HttpClient();
+                    private Task? _pump;
+
+                    public Task<string> GetAsync(string url)
+                    {
+                        var cts = {|#0:new CancellationTokenSource(TimeSpan.FromSeconds(5))|};
+                        return _http.GetStringAsync(url, cts.Token);
+                    }
+
+                    public void StartPump(CancellationToken stopping)
+                    {
+                        var linked = {|#1:CancellationTokenSource.CreateLinkedTokenSource(stopping)|};
+                        _pump = PumpAsync(linked.Token);
+                    }
+
+                    public Task<string> GetQuicklyAsync(string url) => _http.GetStringAsync(url, {|#2:new CancellationTokenSource(500)|}.Token);
+
+                    public void Touch()
+                    {
+                        {|#3:new CancellationTokenSource(1000)|};
+                    }
+
+                    private static Task PumpAsync(CancellationToken token) => Task.Delay(Timeout.Infinite, token);
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC013").WithLocation(0).WithArguments("'cts'", "keeps its timeout timer"),
+                Verify.Diagnostic("CONC013").WithLocation(1).WithArguments("'linked'", "stays registered with the tokens it links"),
+                Verify.Diagnostic("CONC013").WithLocation(2).WithArguments("This CancellationTokenSource", "keeps its timeout timer"),
+                Verify.Diagnostic("CONC013").WithLocation(3).WithArguments("This CancellationTokenSource", "keeps its timeout timer"));
         }
 
         [Fact]

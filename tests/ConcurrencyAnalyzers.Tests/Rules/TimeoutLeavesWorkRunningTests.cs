@@ -47,7 +47,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                     {
                         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                         var request = _http.GetStringAsync("https://quotes.example/" + symbol, timeoutSource.Token);
-                        var winner = await Task.WhenAny(request, Task.Delay(timeout, timeoutSource.Token));
+                        var winner = await Task.WhenAny(request, Task.Delay(timeout));
                         timeoutSource.Cancel();
                         if (winner != request)
                         {
@@ -75,6 +75,7 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 {
                     public static async Task<string?> TryReadAsync(string path)
                     {
+                        // Manifests on a network share can hang; give up after half a second.
                         var read = File.ReadAllTextAsync(path);
                         if (await {|#0:Task.WhenAny(read, Task.Delay(500))|} != read)
                         {
@@ -95,9 +96,10 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 {
                     public static async Task<string?> TryReadAsync(string path)
                     {
+                        // Manifests on a network share can hang; give up after half a second.
                         using var timeoutSource = new CancellationTokenSource();
                         var read = File.ReadAllTextAsync(path, timeoutSource.Token);
-                        var completed = await Task.WhenAny(read, Task.Delay(500, timeoutSource.Token));
+                        var completed = await Task.WhenAny(read, Task.Delay(500));
                         timeoutSource.Cancel();
                         if (completed != read)
                         {
@@ -155,6 +157,34 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                 """;
             return Verify.VerifyCodeFixAsync(source, fixedSource,
                 Verify.Diagnostic("CONC014").WithLocation(0).WithArguments("'SendAsync'"));
+        }
+
+        [Fact]
+        public Task Code_that_reads_the_work_state_after_WhenAny_gets_no_fix()
+        {
+            const string source = """
+                using System;
+                using System.Threading.Tasks;
+
+                public static class Warmup
+                {
+                    public static async Task<int> CountAsync(Func<Task<int>> load)
+                    {
+                        var work = LoadAsync();
+                        await {|#0:Task.WhenAny(work, Task.Delay(100))|};
+                        if (work.IsCompleted)
+                        {
+                            return await work;
+                        }
+
+                        throw new TimeoutException();
+                    }
+
+                    private static Task<int> LoadAsync(System.Threading.CancellationToken cancellationToken = default) => Task.FromResult(1);
+                }
+                """;
+            return Verify.VerifyNoCodeFixAsync(source,
+                Verify.Diagnostic("CONC014").WithLocation(0).WithArguments("'work'"));
         }
 
         [Fact]
@@ -250,6 +280,18 @@ namespace ConcurrencyAnalyzers.Tests.Rules
                     {
                         var first = await Task.WhenAny(_http.GetStringAsync(a), _http.GetStringAsync(b));
                         return await first;
+                    }
+
+                    public async Task<string> WarnIfSlowAsync(string url)
+                    {
+                        var init = _http.GetStringAsync(url);
+                        if (await Task.WhenAny(init, Task.Delay(5000)) == init)
+                        {
+                            return await init;
+                        }
+
+                        Console.WriteLine("slow start: " + url);
+                        return await init;
                     }
 
                     public async Task<bool> FieldAsync()
