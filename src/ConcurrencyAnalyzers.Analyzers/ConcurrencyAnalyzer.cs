@@ -16,7 +16,7 @@ namespace ConcurrencyAnalyzers
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.RegisterCompilationStartAction(start =>
             {
-                var types = KnownTypes.Create(start.Compilation);
+                var types = KnownTypes.For(start.Compilation);
                 if (IsApplicable(types))
                 {
                     Register(start, types);

@@ -66,8 +66,9 @@ namespace ConcurrencyAnalyzers.Rules
                     }
 
                     return;
-                case ILocalFunctionOperation localFunction:
-                    state.AddLoop(localFunction.Symbol, location);
+                case ILocalFunctionOperation when context.ContainingSymbol is IMethodSymbol member:
+                    // A local function's loop belongs to its member, which is what other code starts.
+                    state.AddLoop(member, location);
                     return;
                 default:
                     if (context.ContainingSymbol is not IMethodSymbol method)
@@ -89,65 +90,59 @@ namespace ConcurrencyAnalyzers.Rules
         /// <summary>Methods started in the background, the calls between methods, and the endless loops of methods.</summary>
         private sealed class BackgroundMethods
         {
-            private readonly object _gate = new object();
-            private readonly HashSet<IMethodSymbol> _started = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-            private readonly Dictionary<IMethodSymbol, HashSet<IMethodSymbol>> _calls = new Dictionary<IMethodSymbol, HashSet<IMethodSymbol>>(SymbolEqualityComparer.Default);
-            private readonly List<(IMethodSymbol Method, Location Location)> _loops = new List<(IMethodSymbol, Location)>();
+            private readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, byte> _started =
+                new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, byte>(SymbolEqualityComparer.Default);
 
-            public void AddLoop(IMethodSymbol method, Location location)
-            {
-                lock (_gate)
-                {
-                    _loops.Add((method.OriginalDefinition, location));
-                }
-            }
+            private readonly System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, byte>> _calls =
+                new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, byte>>(SymbolEqualityComparer.Default);
 
+            private readonly System.Collections.Concurrent.ConcurrentBag<(IMethodSymbol Method, Location Location)> _loops =
+                new System.Collections.Concurrent.ConcurrentBag<(IMethodSymbol, Location)>();
+
+            public void AddLoop(IMethodSymbol method, Location location) => _loops.Add((method.OriginalDefinition, location));
+
+            /// <summary>
+            /// One call or start. Every call of a source method is an edge from the member it is in (a call in a
+            /// lambda or local function counts as the member's); the work of a start is looked at only at the
+            /// start, so ordinary calls cost one dictionary update.
+            /// </summary>
             public void AddStart(IOperation operation, ISymbol containingSymbol, KnownTypes types)
             {
-                if (ConcurrentEntryPoint.TryGet(operation, types, out var entry)
-                    && EndlessLoop.StartsBackgroundWork(entry.Kind)
-                    && entry.WorkMethod is { } workMethod
-                    && (entry.Kind != ConcurrencyKind.AsyncCall || IsLeftRunning(entry.Operation)))
+                if (operation is IInvocationOperation invocation
+                    && containingSymbol is IMethodSymbol caller
+                    && invocation.TargetMethod.OriginalDefinition is { DeclaringSyntaxReferences.Length: > 0 } callee)
                 {
-                    lock (_gate)
-                    {
-                        _started.Add(workMethod.OriginalDefinition);
-                    }
+                    _calls.GetOrAdd(caller.OriginalDefinition, _ => new System.Collections.Concurrent.ConcurrentDictionary<IMethodSymbol, byte>(SymbolEqualityComparer.Default))
+                        .TryAdd(callee, 0);
                 }
 
-                if (operation is not IInvocationOperation invocation || invocation.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Length == 0)
+                if (!ConcurrentEntryPoint.TryGet(operation, types, out var entry) || !EndlessLoop.StartsBackgroundWork(entry.Kind))
                 {
                     return;
                 }
 
-                var callee = invocation.TargetMethod.OriginalDefinition;
-                var enclosing = ConcurrentEntryPoint.Enclosing(invocation, types);
-                if (enclosing is not null && EndlessLoop.StartsBackgroundWork(enclosing.Kind))
+                if (entry.WorkMethod is { } workMethod && (entry.Kind != ConcurrencyKind.AsyncCall || IsLeftRunning(entry.Operation)))
                 {
-                    // Called from a delegate that runs in the background.
-                    lock (_gate)
-                    {
-                        _started.Add(callee);
-                    }
-
-                    return;
+                    // A local function's loops are recorded under the member that holds it.
+                    var started = workMethod.MethodKind == MethodKind.LocalFunction && workMethod.ContainingSymbol is IMethodSymbol holder ? holder : workMethod;
+                    _started.TryAdd(started.OriginalDefinition, 0);
                 }
 
-                var caller = EndlessLoop.InnermostFunction(invocation) is ILocalFunctionOperation local ? local.Symbol : containingSymbol as IMethodSymbol;
-                if (caller is null)
+                // What a Task.Run/thread/timer delegate calls runs in the background too.
+                foreach (var work in entry.Work)
                 {
-                    return;
-                }
-
-                lock (_gate)
-                {
-                    if (!_calls.TryGetValue(caller.OriginalDefinition, out var callees))
+                    if (work is not IAnonymousFunctionOperation lambda)
                     {
-                        callees = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-                        _calls.Add(caller.OriginalDefinition, callees);
+                        continue;
                     }
 
-                    callees.Add(callee);
+                    foreach (var inner in lambda.Body.DescendantsInSourceOrder())
+                    {
+                        if (inner is IInvocationOperation call && call.TargetMethod.OriginalDefinition is { DeclaringSyntaxReferences.Length: > 0 } target)
+                        {
+                            _started.TryAdd(target, 0);
+                        }
+                    }
                 }
             }
 
@@ -168,56 +163,55 @@ namespace ConcurrencyAnalyzers.Rules
 
             public IEnumerable<(IMethodSymbol Method, Location Location)> LoopsInBackgroundMethods()
             {
-                lock (_gate)
+                if (_loops.IsEmpty)
                 {
-                    if (_loops.Count == 0)
-                    {
-                        return System.Array.Empty<(IMethodSymbol, Location)>();
-                    }
+                    return System.Array.Empty<(IMethodSymbol, Location)>();
+                }
 
-                    // Hosted services' ExecuteAsync report their own loops; what they call runs in the background too.
-                    var roots = new List<IMethodSymbol>(_started);
-                    foreach (var caller in _calls.Keys)
+                // Hosted services' ExecuteAsync report their own loops; what they call runs in the background too.
+                var roots = new List<IMethodSymbol>(_started.Keys);
+                foreach (var caller in _calls.Keys)
+                {
+                    if (EndlessLoop.IsHostedExecute(caller))
                     {
-                        if (EndlessLoop.IsHostedExecute(caller))
-                        {
-                            roots.Add(caller);
-                        }
+                        roots.Add(caller);
                     }
+                }
 
-                    var background = new HashSet<IMethodSymbol>(roots, SymbolEqualityComparer.Default);
-                    var frontier = roots;
-                    for (var depth = 0; depth < CallDepth && frontier.Count > 0; depth++)
+                var background = new HashSet<IMethodSymbol>(roots, SymbolEqualityComparer.Default);
+                var frontier = roots;
+                for (var depth = 0; depth < CallDepth && frontier.Count > 0; depth++)
+                {
+                    var next = new List<IMethodSymbol>();
+                    foreach (var method in frontier)
                     {
-                        var next = new List<IMethodSymbol>();
-                        foreach (var method in frontier)
+                        if (_calls.TryGetValue(method, out var callees))
                         {
-                            if (_calls.TryGetValue(method, out var callees))
+                            foreach (var callee in callees.Keys)
                             {
-                                foreach (var callee in callees)
+                                if (background.Add(callee))
                                 {
-                                    if (background.Add(callee))
-                                    {
-                                        next.Add(callee);
-                                    }
+                                    next.Add(callee);
                                 }
                             }
                         }
-
-                        frontier = next;
                     }
 
-                    var result = new List<(IMethodSymbol, Location)>();
-                    foreach (var loop in _loops)
-                    {
-                        if (background.Contains(loop.Method))
-                        {
-                            result.Add(loop);
-                        }
-                    }
-
-                    return result;
+                    frontier = next;
                 }
+
+                var result = new List<(IMethodSymbol, Location)>();
+                foreach (var loop in _loops)
+                {
+                    if (background.Contains(loop.Method))
+                    {
+                        result.Add(loop);
+                    }
+                }
+
+                // Source order, whatever order the callbacks ran in.
+                result.Sort((a, b) => string.CompareOrdinal(a.Item2.SourceTree?.FilePath, b.Item2.SourceTree?.FilePath) is var byFile && byFile != 0 ? byFile : a.Item2.SourceSpan.Start.CompareTo(b.Item2.SourceSpan.Start));
+                return result;
             }
         }
     }
