@@ -128,6 +128,40 @@ namespace ConcurrencyAnalyzers.Model
         private static bool IsLinked(ISymbol source) =>
             DeclaratorOf(source) is { Initializer.Value: var value } && value.ToString().Contains("CreateLinkedTokenSource");
 
+        /// <summary>
+        /// A source local that bounds the code around it: made with a timeout, linked, or given CancelAfter in
+        /// its block. A look at the syntax of its declaration and block, so it costs no binding.
+        /// </summary>
+        public static bool IsDeadline(ISymbol source)
+        {
+            var declarator = DeclaratorOf(source);
+            switch (declarator?.Initializer?.Value)
+            {
+                case BaseObjectCreationExpressionSyntax { ArgumentList.Arguments.Count: > 0 }:
+                case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "CreateLinkedTokenSource" } }:
+                    return true;
+                case null:
+                    return false;
+            }
+
+            var scope = declarator.FirstAncestorOrSelf<BlockSyntax>();
+            if (scope is null)
+            {
+                return false;
+            }
+
+            foreach (var node in scope.DescendantNodes())
+            {
+                if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver, Name.Identifier.ValueText: "CancelAfter" } }
+                    && receiver.Identifier.ValueText == source.Name)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>`cts.Cancel()`, `CancelAsync()` or `Dispose()` before the position: its token is no use from there on.</summary>
         private static bool IsSpentBefore(ISymbol source, int position)
         {

@@ -79,22 +79,6 @@ namespace ConcurrencyAnalyzers.Model
             return false;
         }
 
-        /// <summary>
-        /// The function that contains the loop: the innermost lambda or local function, or null for the member itself.
-        /// </summary>
-        public static IOperation? InnermostFunction(IOperation operation)
-        {
-            for (var current = operation.Parent; current is not null; current = current.Parent)
-            {
-                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
-                {
-                    return current;
-                }
-            }
-
-            return null;
-        }
-
         /// <summary>ExecuteAsync overriding BackgroundService's: the host starts it and does not await it.</summary>
         public static bool IsHostedExecute(IMethodSymbol? method)
         {

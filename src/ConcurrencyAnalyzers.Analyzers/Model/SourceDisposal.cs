@@ -134,7 +134,7 @@ namespace ConcurrencyAnalyzers.Model
                 }
 
                 // Captured by a lambda or local function: it lives as long as they do, and they may dispose it.
-                if (!ReferenceEquals(EndlessLoop.InnermostFunction(reference), EndlessLoop.InnermostFunction(declaration ?? reference)))
+                if (!ReferenceEquals(EnclosingFunction.Of(reference, null).FunctionOperation, EnclosingFunction.Of(declaration ?? reference, null).FunctionOperation))
                 {
                     return true;
                 }

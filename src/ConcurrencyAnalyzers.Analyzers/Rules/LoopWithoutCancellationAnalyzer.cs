@@ -55,7 +55,7 @@ namespace ConcurrencyAnalyzers.Rules
             }
 
             var location = loop.Syntax.GetFirstToken().GetLocation();
-            var function = EndlessLoop.InnermostFunction(loop);
+            var function = EnclosingFunction.Of(loop, context.ContainingSymbol).FunctionOperation;
             switch (function)
             {
                 case IAnonymousFunctionOperation lambda:

@@ -134,7 +134,9 @@ namespace ConcurrencyAnalyzers.Rules
                 return;
             }
 
-            var symbol = CancellationTokenScope.Find(model, invocation.Syntax.SpanStart, types, out var isSource, source => IsDeadlineSource(source, invocation, types), names);
+            // A source local counts only when it bounds this code (a timeout, a link, CancelAfter): a plain
+            // `new CancellationTokenSource()` is most often the handle that stops something else.
+            var symbol = CancellationTokenScope.Find(model, invocation.Syntax.SpanStart, types, out var isSource, CancellationTokenScope.IsDeadline, names);
             if (symbol is null)
             {
                 return;
@@ -177,34 +179,6 @@ namespace ConcurrencyAnalyzers.Rules
                 if (argument.Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } && DroppedTask.UsesToken(lambda.Body, types))
                 {
                     return true;
-                }
-            }
-
-            return false;
-        }
-
-        /// <summary>
-        /// A CancellationTokenSource local counts as the token in scope only when it bounds this code: made
-        /// with a timeout, given CancelAfter, or linked. A plain `new CancellationTokenSource()` is most often
-        /// the handle that stops something else (a server a test started), not a deadline for every call.
-        /// </summary>
-        private static bool IsDeadlineSource(ISymbol source, IOperation invocation, KnownTypes types)
-        {
-            var root = invocation.Root();
-            foreach (var operation in root.DescendantsInSourceOrder())
-            {
-                switch (operation)
-                {
-                    case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, source):
-                        var value = declarator.GetVariableInitializer()?.Value.WalkDownConversions();
-                        if (value is not null && SourceDisposal.IsCreation(value, types) && SourceDisposal.HoldsResources(value, null, root))
-                        {
-                            return true;
-                        }
-
-                        break;
-                    case IInvocationOperation { TargetMethod.Name: "CancelAfter" } cancelAfter when SymbolEqualityComparer.Default.Equals(cancelAfter.Instance.ReferencedSymbol(), source):
-                        return true;
                 }
             }
 

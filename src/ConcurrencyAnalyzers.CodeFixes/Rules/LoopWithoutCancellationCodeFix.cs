@@ -95,24 +95,14 @@ namespace ConcurrencyAnalyzers.Rules
         /// </summary>
         private static bool ReturnsValue(ILoopOperation loop)
         {
-            var function = EndlessLoop.InnermostFunction(loop) switch
-            {
-                IAnonymousFunctionOperation lambda => lambda.Symbol,
-                ILocalFunctionOperation local => local.Symbol,
-                _ => loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart) as IMethodSymbol,
-            };
+            var function = EnclosingFunction.Of(loop, loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart)).Symbol;
             if (function is null)
             {
                 return true;
             }
 
-            var returned = function.ReturnType;
-            if (function.IsAsync && returned is INamedTypeSymbol { IsGenericType: true } generic && generic.Name is "Task" or "ValueTask")
-            {
-                return true;
-            }
-
-            return !function.ReturnsVoid && !(function.IsAsync && returned.Name is "Task" or "ValueTask");
+            // An async Task, ValueTask or void function returns no value; Task<T> and ValueTask<T> do.
+            return function.IsAsync ? function.ReturnType is INamedTypeSymbol { IsGenericType: true } : !function.ReturnsVoid;
         }
 
         /// <summary>
@@ -128,6 +118,7 @@ namespace ConcurrencyAnalyzers.Rules
             {
                 TokenArguments.PassTo(editor, TokenArguments.CallsWithoutToken(loop.Body, types), token);
             }
+
             editor.ReplaceNode(loopSyntax, (current, _) => current switch
             {
                 WhileStatementSyntax @while => @while.WithCondition(check.WithTriviaFrom(@while.Condition)),
@@ -143,21 +134,16 @@ namespace ConcurrencyAnalyzers.Rules
         /// <summary>An async function, or a delegate run by Task.Run or StartNew: a cancellation exception ends a task.</summary>
         private static bool IsTaskBased(ILoopOperation loop, KnownTypes types)
         {
-            switch (EndlessLoop.InnermostFunction(loop))
+            var function = EnclosingFunction.Of(loop, loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart));
+            if (function.IsAsync)
             {
-                case IAnonymousFunctionOperation lambda:
-                    if (lambda.Symbol.IsAsync)
-                    {
-                        return true;
-                    }
-
-                    var entry = ConcurrentEntryPoint.Enclosing(loop, types);
-                    return entry is not null && entry.Work.Contains(lambda) && entry.Kind is ConcurrencyKind.TaskRun or ConcurrencyKind.TaskFactoryStartNew;
-                case ILocalFunctionOperation local:
-                    return local.Symbol.IsAsync;
-                default:
-                    return loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart) is IMethodSymbol { IsAsync: true };
+                return true;
             }
+
+            return function.FunctionOperation is IAnonymousFunctionOperation lambda
+                && ConcurrentEntryPoint.Enclosing(loop, types) is { } entry
+                && entry.Work.Contains(lambda)
+                && entry.Kind is ConcurrencyKind.TaskRun or ConcurrencyKind.TaskFactoryStartNew;
         }
 
         /// <summary>
