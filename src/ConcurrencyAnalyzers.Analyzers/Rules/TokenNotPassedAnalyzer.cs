@@ -118,7 +118,7 @@ namespace ConcurrencyAnalyzers.Rules
 
         private static void Analyze(OperationAnalysisContext context, IInvocationOperation invocation, KnownTypes types, HashSet<string> names)
         {
-            if (IsInCleanup(invocation) || HasTimeout(invocation) || StartsWorkThatUsesToken(invocation, types))
+            if (IsInCleanup(invocation) || HasTimeout(invocation) || StartsWorkThatUsesToken(invocation, types) || IsWhenAnyTimer(invocation, types))
             {
                 return;
             }
@@ -179,6 +179,57 @@ namespace ConcurrencyAnalyzers.Rules
                 if (argument.Value.WalkDownConversions() is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } && DroppedTask.UsesToken(lambda.Body, types))
                 {
                     return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The Task.Delay of a `Task.WhenAny(work, Task.Delay(t))` timeout, inline or through a local: given the
+        /// caller's token it would end first when the caller cancels, and the cancellation would read as a
+        /// timeout. Whether the work is stopped is CONC014's concern.
+        /// </summary>
+        private static bool IsWhenAnyTimer(IInvocationOperation invocation, KnownTypes types)
+        {
+            if (invocation.TargetMethod.Name != "Delay" || !KnownTypes.Is(invocation.TargetMethod.ContainingType, types.Task))
+            {
+                return false;
+            }
+
+            ILocalSymbol? local = null;
+            for (var current = invocation.Parent; current is not null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IConversionOperation or IArgumentOperation or IArrayInitializerOperation or IArrayCreationOperation or IVariableInitializerOperation:
+                        continue;
+                    case IInvocationOperation { TargetMethod.Name: "WhenAny" }:
+                        return true;
+                    case IVariableDeclaratorOperation declarator:
+                        local = declarator.Symbol;
+                        break;
+                }
+
+                break;
+            }
+
+            if (local is null)
+            {
+                return false;
+            }
+
+            foreach (var operation in invocation.Root().DescendantsInSourceOrder())
+            {
+                if (operation is IInvocationOperation { TargetMethod.Name: "WhenAny" } whenAny && KnownTypes.Is(whenAny.TargetMethod.ContainingType, types.Task))
+                {
+                    foreach (var inner in whenAny.DescendantsInSourceOrder())
+                    {
+                        if (inner is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local))
+                        {
+                            return true;
+                        }
+                    }
                 }
             }
 

@@ -386,6 +386,13 @@ namespace ConcurrencyAnalyzers.Tests.Rules
 
                     private static void Crunch(CancellationToken cancellationToken) => cancellationToken.ThrowIfCancellationRequested();
 
+                    public static async Task<bool> ProbeAsync(Task work, CancellationToken cancellationToken)
+                    {
+                        var inline = await Task.WhenAny(work, Task.Delay(200)) == work;
+                        var timer = Task.Delay(500);
+                        return inline && await Task.WhenAny(work, timer) == work;
+                    }
+
                     public static async Task NoTokenHereAsync(TextWriter writer)
                     {
                         await Task.Delay(10);
