@@ -138,6 +138,32 @@ namespace ConcurrencyAnalyzers
             !semanticModel.LookupSymbols(position, name: name).IsEmpty;
 
         /// <summary>
+        /// The locals declared anywhere inside <paramref name="scope"/>: a new local declared directly in that
+        /// block must not take one of these names either, or it clashes with the nested one (CS0136).
+        /// </summary>
+        public static HashSet<string> LocalsDeclaredIn(SyntaxNode scope)
+        {
+            var names = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var node in scope.DescendantNodes())
+            {
+                switch (node)
+                {
+                    case VariableDeclaratorSyntax declarator:
+                        names.Add(declarator.Identifier.ValueText);
+                        break;
+                    case SingleVariableDesignationSyntax designation:
+                        names.Add(designation.Identifier.ValueText);
+                        break;
+                    case ForEachStatementSyntax loop:
+                        names.Add(loop.Identifier.ValueText);
+                        break;
+                }
+            }
+
+            return names;
+        }
+
+        /// <summary>
         /// Adds a field as the first member of a type, on its own line with the members' indentation: grouped
         /// with the fields that follow it, or set off by a blank line from a method.
         /// </summary>

@@ -144,7 +144,8 @@ namespace ConcurrencyAnalyzers.Model
                     return false;
             }
 
-            var scope = declarator.FirstAncestorOrSelf<BlockSyntax>();
+            // Top-level statements have no block: the file is the scope.
+            var scope = (SyntaxNode?)declarator.FirstAncestorOrSelf<BlockSyntax>() ?? declarator.FirstAncestorOrSelf<CompilationUnitSyntax>();
             if (scope is null)
             {
                 return false;
@@ -165,7 +166,8 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>`cts.Cancel()`, `CancelAsync()` or `Dispose()` before the position: its token is no use from there on.</summary>
         private static bool IsSpentBefore(ISymbol source, int position)
         {
-            var scope = DeclaratorOf(source)?.FirstAncestorOrSelf<BlockSyntax>();
+            var declarator = DeclaratorOf(source);
+            var scope = (SyntaxNode?)declarator?.FirstAncestorOrSelf<BlockSyntax>() ?? declarator?.FirstAncestorOrSelf<CompilationUnitSyntax>();
             if (scope is null)
             {
                 return false;

@@ -128,7 +128,9 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            var awaited = invocation.IsAwaitedOrBlockedOn();
+            // Only a direct await (ConfigureAwait included) can take a ValueTask for a Task: `.Wait()` and
+            // `.Result` on a plain ValueTask do not exist.
+            var awaited = IsAwaitedDirectly(invocation);
             var compilation = invocation.SemanticModel?.Compilation;
             var overload = cache is null
                 ? FindOverload(method, token, compilation, awaited)
@@ -151,7 +153,7 @@ namespace ConcurrencyAnalyzers.Model
         }
 
         /// <param name="awaited">
-        /// The call is awaited or blocked on where it is made, so an overload that returns another awaitable
+        /// The call is awaited where it is made, so an overload that returns another awaitable
         /// of the same result (ValueTask&lt;T&gt; for Task&lt;T&gt;) still fits; otherwise the return type must be the same.
         /// </param>
         private static IMethodSymbol? FindOverload(IMethodSymbol method, INamedTypeSymbol token, Compilation? compilation, bool awaited)
@@ -178,6 +180,13 @@ namespace ConcurrencyAnalyzers.Model
             }
 
             return null;
+        }
+
+        private static bool IsAwaitedDirectly(IOperation call)
+        {
+            var parent = call.WalkUpConversions(out _);
+            return parent is IAwaitOperation
+                || (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure && configure.WalkUpConversions(out _) is IAwaitOperation);
         }
 
         private static bool SameResult(IMethodSymbol method, IMethodSymbol candidate, bool awaited)

@@ -170,7 +170,34 @@ namespace ConcurrencyAnalyzers.Model
                 }
             }
 
-            return !IsKeptElsewhere() && !IsJoinedAfterward(types);
+            return !IsKeptElsewhere() && !IsPolledInLoop() && !IsJoinedAfterward(types);
+        }
+
+        /// <summary>
+        /// WhenAny in a loop around work started before it (`while (await Task.WhenAny(work, Task.Delay(1000)) != work)
+        /// ReportProgress();`): the delay is a tick, not a timeout, and the loop goes back to the same work.
+        /// </summary>
+        private bool IsPolledInLoop()
+        {
+            if (WorkLocal is null || WorkCall is null)
+            {
+                return false;
+            }
+
+            for (var current = WhenAny.Parent; current is not null; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return false;
+                }
+
+                if (current is ILoopOperation loop && !WorkCall.IsWithin(loop))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The work's task is stored in a field or property, or handed to a call other than this WhenAny: its owner may wait for it later.</summary>

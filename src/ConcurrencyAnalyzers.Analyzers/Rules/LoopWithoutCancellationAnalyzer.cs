@@ -66,9 +66,8 @@ namespace ConcurrencyAnalyzers.Rules
                     }
 
                     return;
-                case ILocalFunctionOperation when context.ContainingSymbol is IMethodSymbol member:
-                    // A local function's loop belongs to its member, which is what other code starts.
-                    state.AddLoop(member, location);
+                case ILocalFunctionOperation localFunction:
+                    state.AddLoop(localFunction.Symbol, location);
                     return;
                 default:
                     if (context.ContainingSymbol is not IMethodSymbol method)
@@ -103,8 +102,10 @@ namespace ConcurrencyAnalyzers.Rules
 
             /// <summary>
             /// One call or start. Every call of a source method is an edge from the member it is in (a call in a
-            /// lambda or local function counts as the member's); the work of a start is looked at only at the
-            /// start, so ordinary calls cost one dictionary update.
+            /// lambda or local function counts as the member's, so what a started local function calls is not
+            /// followed); the work of a start is looked at only at the start, so ordinary calls cost one
+            /// dictionary update. A local function's own loops are its own: started by a method group or
+            /// an async call, they are reported; the member's loops are not.
             /// </summary>
             public void AddStart(IOperation operation, ISymbol containingSymbol, KnownTypes types)
             {
@@ -123,9 +124,7 @@ namespace ConcurrencyAnalyzers.Rules
 
                 if (entry.WorkMethod is { } workMethod && (entry.Kind != ConcurrencyKind.AsyncCall || IsLeftRunning(entry.Operation)))
                 {
-                    // A local function's loops are recorded under the member that holds it.
-                    var started = workMethod.MethodKind == MethodKind.LocalFunction && workMethod.ContainingSymbol is IMethodSymbol holder ? holder : workMethod;
-                    _started.TryAdd(started.OriginalDefinition, 0);
+                    _started.TryAdd(workMethod.OriginalDefinition, 0);
                 }
 
                 // What a Task.Run/thread/timer delegate calls runs in the background too.

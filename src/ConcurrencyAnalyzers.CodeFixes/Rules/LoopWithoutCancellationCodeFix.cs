@@ -51,7 +51,20 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
+            // A hosted service's StartAsync token only aborts the start: it would never stop the loop.
             var inScope = CancellationTokenScope.FindInnermost(model, node.SpanStart, types);
+            if (inScope is not null && DroppedTask.IsStartupToken(inScope, loop))
+            {
+                return null;
+            }
+
+            // Fix All with the added-parameter action: an earlier fix in the method already added the
+            // parameter, so this loop uses it.
+            if (action != UseToken && inScope == "cancellationToken" && IsAddedParameter(model, node, inScope, cancellationToken))
+            {
+                action = UseToken;
+            }
+
             if (action == UseToken)
             {
                 if (inScope is null)
@@ -89,16 +102,31 @@ namespace ConcurrencyAnalyzers.Rules
                 : "Add a CancellationToken parameter to '" + method.Name + "' and stop the loop with it";
         }
 
+        /// <summary>An optional `CancellationToken cancellationToken = default` parameter of the enclosing method, the kind this fix adds.</summary>
+        private static bool IsAddedParameter(SemanticModel model, SyntaxNode loop, string name, CancellationToken cancellationToken) =>
+            loop.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method
+            && model.GetDeclaredSymbol(method, cancellationToken) is { } symbol
+            && symbol.Parameters.Length > 0
+            && symbol.Parameters[symbol.Parameters.Length - 1] is { Name: var last, HasExplicitDefaultValue: true } && last == name;
+
         /// <summary>
         /// The function ends after the loop: with a value to return (`Task&lt;int&gt;`, `int`), that end is
         /// now reachable and does not compile, so the fix is not offered.
         /// </summary>
         private static bool ReturnsValue(ILoopOperation loop)
         {
-            var function = EnclosingFunction.Of(loop, loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart)).Symbol;
+            var enclosing = EnclosingFunction.Of(loop, loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart));
+            var function = enclosing.Symbol;
             if (function is null)
             {
                 return true;
+            }
+
+            // A lambda whose end cannot be reached binds as returning a value (`Task.Run(() => { while (true) … })`
+            // picks Func<Task>); with no `return x;` in it, it becomes an Action once its end is reachable.
+            if (enclosing.FunctionOperation is IAnonymousFunctionOperation lambda && !function.IsAsync)
+            {
+                return lambda.Body.DescendantsInSameFunction().Any(o => o is IReturnOperation { ReturnedValue: { IsImplicit: false } });
             }
 
             // An async Task, ValueTask or void function returns no value; Task<T> and ValueTask<T> do.
@@ -134,10 +162,11 @@ namespace ConcurrencyAnalyzers.Rules
         /// <summary>An async function, or a delegate run by Task.Run or StartNew: a cancellation exception ends a task.</summary>
         private static bool IsTaskBased(ILoopOperation loop, KnownTypes types)
         {
+            // async void work (an async lambda given to the thread pool or a timer) is not: its exception is unhandled.
             var function = EnclosingFunction.Of(loop, loop.SemanticModel?.GetEnclosingSymbol(loop.Syntax.SpanStart));
             if (function.IsAsync)
             {
-                return true;
+                return function.Symbol is { ReturnsVoid: false };
             }
 
             return function.FunctionOperation is IAnonymousFunctionOperation lambda

@@ -54,7 +54,7 @@ namespace ConcurrencyAnalyzers.Rules
         {
             if (creation.Parent is not EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax statement } } }
                 || !statement.UsingKeyword.IsKind(SyntaxKind.None)
-                || statement.Parent is not (BlockSyntax or GlobalStatementSyntax))
+                || statement.Parent is not BlockSyntax)
             {
                 return null;
             }
@@ -104,7 +104,7 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
-            var name = FixSyntax.UniqueName(editor.SemanticModel, statement.SpanStart, "timeoutSource");
+            var name = FixSyntax.UniqueName(editor.SemanticModel, statement.SpanStart, "timeoutSource", FixSyntax.LocalsDeclaredIn(statement.Parent!));
             var indentation = statement.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).LastOrDefault();
             var declaration = SyntaxFactory.ParseStatement("using var " + name + " = " + creation.WithoutTrivia().ToFullString() + ";")
                 .WithLeadingTrivia(indentation.IsKind(SyntaxKind.WhitespaceTrivia) ? SyntaxFactory.TriviaList(indentation) : SyntaxFactory.TriviaList())

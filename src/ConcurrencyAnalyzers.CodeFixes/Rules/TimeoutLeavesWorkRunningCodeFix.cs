@@ -72,13 +72,21 @@ namespace ConcurrencyAnalyzers.Rules
                 return null;
             }
 
+            // WhenAny in a loop that polls the same work (`while (await Task.WhenAny(work, tick) != work) Report();`):
+            // cancelling after the first round would end the work the next round still waits for.
+            if (statement.Ancestors().TakeWhile(a => a != workBlock).Any(a => a is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or ForEachStatementSyntax))
+            {
+                return null;
+            }
+
             var hoist = statement is not (ExpressionStatementSyntax or LocalDeclarationStatementSyntax) || !IsWholeValue(awaited, statement);
             if (hoist && !FixSyntax.IsEvaluatedFirst(awaited, statement))
             {
                 return null;
             }
 
-            var name = FixSyntax.UniqueName(model, workStatement.SpanStart, "timeoutSource");
+            var taken = FixSyntax.LocalsDeclaredIn(workBlock);
+            var name = FixSyntax.UniqueName(model, workStatement.SpanStart, "timeoutSource", taken);
             var sourceType = FixSyntax.TypeName(editor, model, workStatement.SpanStart, types.CancellationTokenSource);
 
             // The work gets the new source's token, linked to the token it had or the one in scope.
@@ -94,7 +102,7 @@ namespace ConcurrencyAnalyzers.Rules
                 && TokenArguments.WithToken(workSyntax, workCall, acceptance, name + ".Token") is { } withToken)
             {
                 var inScope = CancellationTokenScope.FindInnermost(model, workStatement.SpanStart, types);
-                link = inScope is null ? "new " + sourceType + "()" : sourceType + ".CreateLinkedTokenSource(" + inScope + ")";
+                link = inScope is null || DroppedTask.IsStartupToken(inScope, workCall) ? "new " + sourceType + "()" : sourceType + ".CreateLinkedTokenSource(" + inScope + ")";
                 rewrittenWork = withToken;
             }
             else
@@ -111,10 +119,7 @@ namespace ConcurrencyAnalyzers.Rules
                 .WithLeadingTrivia(workStatement.GetLeadingTrivia())
                 .WithAdditionalAnnotations(Formatter.Annotation);
             editor.InsertBefore(workStatement, declaration);
-            if (workStatement != statement)
-            {
-                editor.ReplaceNode(workStatement, (current, _) => current.WithLeadingTrivia(SyntaxFactory.Whitespace(workIndentation)));
-            }
+            editor.ReplaceNode(workStatement, (current, _) => current.WithLeadingTrivia(SyntaxFactory.Whitespace(workIndentation)));
 
             // The delay keeps its own token: given the linked one, a cancellation by the caller would end the
             // delay first and read as a timeout.
@@ -138,7 +143,8 @@ namespace ConcurrencyAnalyzers.Rules
             }
             else
             {
-                var resultName = FixSyntax.UniqueName(model, statement.SpanStart, "completed", new HashSet<string> { name });
+                taken.UnionWith(FixSyntax.LocalsDeclaredIn(block));
+                var resultName = FixSyntax.UniqueName(model, statement.SpanStart, "completed", taken);
                 var movedAwait = awaited.ReplaceNodes(moved, (original, _) => rewrites[original]).WithoutTrivia();
                 var result = (LocalDeclarationStatementSyntax)SyntaxFactory.ParseStatement(indentation + "var " + resultName + " = _;" + endOfLine);
                 result = result.ReplaceNode(result.Declaration.Variables[0].Initializer!.Value, movedAwait);

@@ -337,6 +337,95 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task A_synchronous_Task_Run_loop_is_fixed_even_though_its_lambda_first_binds_as_returning_a_task()
+        {
+            const string source = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class QueueGauge
+                {
+                    public Task Start(CancellationToken token) => Task.Run(() =>
+                    {
+                        {|#0:while|} (true)
+                        {
+                            Sample();
+                            Thread.Sleep(100);
+                        }
+                    });
+
+                    private static void Sample() => System.Console.WriteLine(System.Environment.TickCount64);
+                }
+                """;
+            const string fixedSource = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class QueueGauge
+                {
+                    public Task Start(CancellationToken token) => Task.Run(() =>
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            Sample();
+                            Thread.Sleep(100);
+                        }
+                    });
+
+                    private static void Sample() => System.Console.WriteLine(System.Environment.TickCount64);
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC011").WithLocation(0).WithArguments("the Task.Run work"));
+        }
+
+        [Fact]
+        public Task Fix_All_adds_the_parameter_once_and_the_second_loop_uses_it()
+        {
+            const string source = """
+                using System.Threading.Tasks;
+
+                internal sealed class Pumps
+                {
+                    public void Start() => _ = RunAsync();
+
+                    private async Task RunAsync()
+                    {
+                        var inbound = Task.Run(async () => { {|#0:while|} (true) { await Task.Delay(10); } });
+                        var outbound = Task.Run(async () => { {|#1:while|} (true) { await Task.Delay(20); } });
+                        await Task.WhenAll(inbound, outbound);
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                internal sealed class Pumps
+                {
+                    public void Start() => _ = RunAsync();
+
+                    private async Task RunAsync(CancellationToken cancellationToken = default)
+                    {
+                        var inbound = Task.Run(async () => { while (!cancellationToken.IsCancellationRequested) { await Task.Delay(10, cancellationToken); } });
+                        var outbound = Task.Run(async () => { while (!cancellationToken.IsCancellationRequested) { await Task.Delay(20, cancellationToken); } });
+                        await Task.WhenAll(inbound, outbound);
+                    }
+                }
+                """;
+            var test = new Verify.Test
+            {
+                TestCode = source,
+                FixedCode = fixedSource,
+                NumberOfIncrementalIterations = 2,
+                NumberOfFixAllIterations = 1,
+            };
+            test.ExpectedDiagnostics.Add(Verify.Diagnostic("CONC011").WithLocation(0).WithArguments("the Task.Run work"));
+            test.ExpectedDiagnostics.Add(Verify.Diagnostic("CONC011").WithLocation(1).WithArguments("the Task.Run work"));
+            return test.RunAsync();
+        }
+
+        [Fact]
         public Task A_thread_method_group_cannot_take_a_parameter_so_there_is_no_fix()
         {
             const string source = """

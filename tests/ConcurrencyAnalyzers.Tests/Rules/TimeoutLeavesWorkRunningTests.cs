@@ -188,6 +188,68 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task Two_timeouts_in_one_method_get_sources_whose_names_do_not_clash()
+        {
+            const string source = """
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public static class Manifests
+                {
+                    public static async Task<string?> ReadBothAsync(string primary, string fallback, bool preferPrimary)
+                    {
+                        if (preferPrimary)
+                        {
+                            var first = File.ReadAllTextAsync(primary);
+                            var won = await {|#0:Task.WhenAny(first, Task.Delay(500))|};
+                            if (won == first)
+                            {
+                                return await first;
+                            }
+                        }
+
+                        var second = File.ReadAllTextAsync(fallback);
+                        var done = await {|#1:Task.WhenAny(second, Task.Delay(500))|};
+                        return done == second ? await second : null;
+                    }
+                }
+                """;
+            const string fixedSource = """
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public static class Manifests
+                {
+                    public static async Task<string?> ReadBothAsync(string primary, string fallback, bool preferPrimary)
+                    {
+                        if (preferPrimary)
+                        {
+                            using var timeoutSource = new CancellationTokenSource();
+                            var first = File.ReadAllTextAsync(primary, timeoutSource.Token);
+                            var won = await Task.WhenAny(first, Task.Delay(500));
+                            timeoutSource.Cancel();
+                            if (won == first)
+                            {
+                                return await first;
+                            }
+                        }
+
+                        using var timeoutSource2 = new CancellationTokenSource();
+                        var second = File.ReadAllTextAsync(fallback, timeoutSource2.Token);
+                        var done = await Task.WhenAny(second, Task.Delay(500));
+                        timeoutSource2.Cancel();
+                        return done == second ? await second : null;
+                    }
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC014").WithLocation(0).WithArguments("'first'"),
+                Verify.Diagnostic("CONC014").WithLocation(1).WithArguments("'second'"));
+        }
+
+        [Fact]
         public Task A_TimeoutAfter_helper_cannot_stop_the_task_it_is_handed_and_has_no_fix()
         {
             const string source = """
@@ -292,6 +354,17 @@ namespace ConcurrencyAnalyzers.Tests.Rules
 
                         Console.WriteLine("slow start: " + url);
                         return await init;
+                    }
+
+                    public async Task<string> ProgressAsync(string url)
+                    {
+                        var download = _http.GetStringAsync(url);
+                        while (await Task.WhenAny(download, Task.Delay(1000)) != download)
+                        {
+                            Console.WriteLine("still downloading " + url);
+                        }
+
+                        return await download;
                     }
 
                     public async Task<bool> FieldAsync()
