@@ -225,7 +225,8 @@ namespace ConcurrencyAnalyzers.Model
                 switch (current)
                 {
                     case IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } function:
-                        if (function.IsStatic)
+                        // A lambda or local function in a struct cannot use `this` either (CS1673).
+                        if (function.IsStatic || function.ContainingType is { IsValueType: true })
                         {
                             return true;
                         }

@@ -102,6 +102,23 @@ namespace ConcurrencyAnalyzers.Rules
         private static ImmutableArray<string> TokenMembers(INamedTypeSymbol type, KnownTypes types)
         {
             var names = ImmutableArray.CreateBuilder<string>();
+
+            // A primary constructor's parameters are in scope in every instance member (C# 12).
+            foreach (var constructor in type.InstanceConstructors)
+            {
+                if (constructor.DeclaringSyntaxReferences.Length > 0
+                    && constructor.DeclaringSyntaxReferences[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax)
+                {
+                    foreach (var parameter in constructor.Parameters)
+                    {
+                        if (KnownTypes.Is(parameter.Type, types.CancellationToken))
+                        {
+                            names.Add(parameter.Name);
+                        }
+                    }
+                }
+            }
+
             for (var current = type; current is not null; current = current.BaseType)
             {
                 foreach (var member in current.GetMembers())

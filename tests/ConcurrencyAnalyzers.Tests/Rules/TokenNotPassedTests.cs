@@ -303,6 +303,57 @@ namespace ConcurrencyAnalyzers.Tests.Rules
         }
 
         [Fact]
+        public Task A_primary_constructor_token_is_in_scope_and_a_structs_token_field_is_not_offered_in_a_lambda()
+        {
+            const string source = """
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class Heartbeat(CancellationToken stopping)
+                {
+                    public async Task BeatAsync()
+                    {
+                        await {|#0:Task.Delay(1000)|};
+                    }
+                }
+
+                public struct Probe
+                {
+                    private readonly CancellationToken _token;
+
+                    public Probe(CancellationToken token) => _token = token;
+
+                    public Func<Task> Later() => async () => await Task.Delay(10);
+                }
+                """;
+            const string fixedSource = """
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                public sealed class Heartbeat(CancellationToken stopping)
+                {
+                    public async Task BeatAsync()
+                    {
+                        await Task.Delay(1000, stopping);
+                    }
+                }
+
+                public struct Probe
+                {
+                    private readonly CancellationToken _token;
+
+                    public Probe(CancellationToken token) => _token = token;
+
+                    public Func<Task> Later() => async () => await Task.Delay(10);
+                }
+                """;
+            return Verify.VerifyCodeFixAsync(source, fixedSource,
+                Verify.Diagnostic("CONC012").WithLocation(0).WithArguments("Delay", "stopping"));
+        }
+
+        [Fact]
         public Task Task_Run_of_work_that_takes_no_token_gets_the_token()
         {
             const string source = """
