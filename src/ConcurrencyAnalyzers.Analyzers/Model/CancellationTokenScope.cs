@@ -98,6 +98,29 @@ namespace ConcurrencyAnalyzers.Model
             return source;
         }
 
+        /// <summary>
+        /// The names of the CancellationToken fields and properties of a type and its base types, and with
+        /// <paramref name="withSources"/> of its CancellationTokenSource ones too.
+        /// </summary>
+        public static List<string> MemberNames(INamedTypeSymbol type, KnownTypes types, bool withSources)
+        {
+            var names = new List<string>();
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    var memberType = member.ValueType();
+                    if (member is IFieldSymbol or IPropertySymbol
+                        && (KnownTypes.Is(memberType, types.CancellationToken) || (withSources && KnownTypes.Is(memberType, types.CancellationTokenSource))))
+                    {
+                        names.Add(member.Name);
+                    }
+                }
+            }
+
+            return names;
+        }
+
         private static IEnumerable<ISymbol> Candidates(SemanticModel semanticModel, int position, IEnumerable<string>? names)
         {
             if (names is null)

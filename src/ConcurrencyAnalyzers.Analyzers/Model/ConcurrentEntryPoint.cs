@@ -132,7 +132,7 @@ namespace ConcurrencyAnalyzers.Model
 
             // An async method of this compilation called without awaiting it right there: its body after
             // the first await runs concurrently with the caller.
-            if (method.IsAsync && !IsAwaitedOnTheSpot(invocation) && types.IsTaskLike(method.ReturnType))
+            if (method.IsAsync && !invocation.IsAwaitedOnTheSpot() && types.IsTaskLike(method.ReturnType))
             {
                 entry = new ConcurrentEntryPoint(ConcurrencyKind.AsyncCall, invocation, ImmutableArray<IOperation>.Empty, method, runsManyAtOnce: false, outlivesStart: true);
                 return true;
@@ -240,19 +240,6 @@ namespace ConcurrencyAnalyzers.Model
             }
 
             return null;
-        }
-
-        private static bool IsAwaitedOnTheSpot(IInvocationOperation invocation)
-        {
-            var parent = invocation.WalkUpConversions(out _);
-            if (parent is IAwaitOperation)
-            {
-                return true;
-            }
-
-            // task.ConfigureAwait(false) awaited on the spot.
-            return parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure
-                && configure.WalkUpConversions(out _) is IAwaitOperation;
         }
 
         private static bool HasDelegateArgument(IInvocationOperation invocation)

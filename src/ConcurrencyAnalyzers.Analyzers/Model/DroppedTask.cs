@@ -113,18 +113,7 @@ namespace ConcurrencyAnalyzers.Model
                 return false;
             }
 
-            var names = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
-            for (var type = original.ContainingType; type is not null; type = type.BaseType)
-            {
-                foreach (var member in type.GetMembers())
-                {
-                    var memberType = member.ValueType();
-                    if (member is IFieldSymbol or IPropertySymbol && (KnownTypes.Is(memberType, types.CancellationToken) || KnownTypes.Is(memberType, types.CancellationTokenSource)))
-                    {
-                        names.Add(member.Name);
-                    }
-                }
-            }
+            var names = new System.Collections.Generic.HashSet<string>(CancellationTokenScope.MemberNames(original.ContainingType, types, withSources: true), System.StringComparer.Ordinal);
 
             if (names.Count == 0)
             {

@@ -79,6 +79,14 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>All operations below <paramref name="root"/>, skipping the bodies of nested lambdas and local functions.</summary>
         public static IEnumerable<IOperation> DescendantsInSameFunction(this IOperation root) => Descendants(root, intoNestedFunctions: false);
 
+        /// <summary>`await call` or `await call.ConfigureAwait(…)` right where the call is made.</summary>
+        public static bool IsAwaitedOnTheSpot(this IOperation call)
+        {
+            var parent = call.WalkUpConversions(out _);
+            return parent is IAwaitOperation
+                || (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure && configure.WalkUpConversions(out _) is IAwaitOperation);
+        }
+
         /// <summary>
         /// The task this call returns is awaited on the spot (`await x`, `await x.ConfigureAwait(false)`) or
         /// blocked on (`.Wait()`, `.Result`, `.GetAwaiter().GetResult()`): the caller does not go on before it ends.

@@ -30,22 +30,19 @@ namespace ConcurrencyAnalyzers.Model
         };
 
         /// <summary>Created with a timeout, linked to other tokens, or given a CancelAfter: it holds a timer or registrations.</summary>
-        public static bool HoldsResources(IOperation creation, ILocalSymbol? local, IOperation root)
+        public static bool HoldsResources(IOperation creation, ILocalSymbol? local, IOperation root) =>
+            creation is IInvocationOperation || IsTimed(creation) || (local is not null && HasCancelAfter(local, root));
+
+        /// <summary>`new CancellationTokenSource(timeout)`: it cancels itself when its timer fires.</summary>
+        public static bool IsTimed(IOperation? creation) => creation is IObjectCreationOperation { Arguments.Length: > 0 };
+
+        /// <summary>`source.CancelAfter(…)` somewhere under <paramref name="root"/>.</summary>
+        public static bool HasCancelAfter(ISymbol source, IOperation root)
         {
-            if (creation is IInvocationOperation || creation is IObjectCreationOperation { Arguments.Length: > 0 })
-            {
-                return true;
-            }
-
-            if (local is null)
-            {
-                return false;
-            }
-
             foreach (var operation in root.DescendantsInSourceOrder())
             {
                 if (operation is IInvocationOperation { TargetMethod.Name: "CancelAfter" } cancelAfter
-                    && SymbolEqualityComparer.Default.Equals(cancelAfter.Instance.ReferencedSymbol(), local))
+                    && SymbolEqualityComparer.Default.Equals(cancelAfter.Instance.ReferencedSymbol(), source))
                 {
                     return true;
                 }

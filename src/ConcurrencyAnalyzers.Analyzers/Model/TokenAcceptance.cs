@@ -27,20 +27,6 @@ namespace ConcurrencyAnalyzers.Model
         /// <summary>The token goes to another overload rather than to an omitted optional parameter.</summary>
         public bool IsOverload { get; }
 
-        /// <summary>Whether some argument of the call is a CancellationToken the caller wrote (None and default included).</summary>
-        public static bool PassesToken(IInvocationOperation invocation, KnownTypes types)
-        {
-            foreach (var argument in invocation.Arguments)
-            {
-                if (argument.ArgumentKind != ArgumentKind.DefaultValue && KnownTypes.Is(argument.Parameter?.Type, types.CancellationToken))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
         /// <summary>A token that can actually be cancelled: not CancellationToken.None and not default.</summary>
         public static bool IsCancellable(IOperation value)
         {
@@ -130,11 +116,11 @@ namespace ConcurrencyAnalyzers.Model
 
             // Only a direct await (ConfigureAwait included) can take a ValueTask for a Task: `.Wait()` and
             // `.Result` on a plain ValueTask do not exist.
-            var awaited = IsAwaitedDirectly(invocation);
+            var awaited = invocation.IsAwaitedOnTheSpot();
             var compilation = invocation.SemanticModel?.Compilation;
             var overload = cache is null
-                ? FindOverload(method, token, compilation, awaited)
-                : cache.GetOrFind(method, awaited, () => FindOverload(method, token, compilation, awaited));
+                ? FindOverload(method, types, compilation, awaited)
+                : cache.GetOrFind(method, awaited, () => FindOverload(method, types, compilation, awaited));
             if (overload is null)
             {
                 return false;
@@ -156,8 +142,9 @@ namespace ConcurrencyAnalyzers.Model
         /// The call is awaited where it is made, so an overload that returns another awaitable
         /// of the same result (ValueTask&lt;T&gt; for Task&lt;T&gt;) still fits; otherwise the return type must be the same.
         /// </param>
-        private static IMethodSymbol? FindOverload(IMethodSymbol method, INamedTypeSymbol token, Compilation? compilation, bool awaited)
+        private static IMethodSymbol? FindOverload(IMethodSymbol method, KnownTypes types, Compilation? compilation, bool awaited)
         {
+            var token = types.CancellationToken!;
             var original = method.OriginalDefinition;
             for (var type = original.ContainingType; type is not null; type = type.BaseType)
             {
@@ -170,7 +157,7 @@ namespace ConcurrencyAnalyzers.Model
                         && candidate.Arity == original.Arity
                         && !SymbolEqualityComparer.Default.Equals(candidate, original)
                         && MatchesWithOneMoreToken(original, candidate, token)
-                        && SameResult(original, candidate, awaited)
+                        && SameResult(original, candidate, awaited, types)
                         && (compilation is null || compilation.IsSymbolAccessibleWithin(candidate, compilation.Assembly))
                         && !IsObsolete(candidate))
                     {
@@ -182,14 +169,7 @@ namespace ConcurrencyAnalyzers.Model
             return null;
         }
 
-        private static bool IsAwaitedDirectly(IOperation call)
-        {
-            var parent = call.WalkUpConversions(out _);
-            return parent is IAwaitOperation
-                || (parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure && configure.WalkUpConversions(out _) is IAwaitOperation);
-        }
-
-        private static bool SameResult(IMethodSymbol method, IMethodSymbol candidate, bool awaited)
+        private static bool SameResult(IMethodSymbol method, IMethodSymbol candidate, bool awaited, KnownTypes types)
         {
             if (SameType(method.ReturnType, candidate.ReturnType))
             {
@@ -200,7 +180,7 @@ namespace ConcurrencyAnalyzers.Model
             if (!awaited
                 || method.ReturnType is not INamedTypeSymbol returned
                 || candidate.ReturnType is not INamedTypeSymbol other
-                || !IsAwaitable(returned) || !IsAwaitable(other)
+                || !IsTaskOrValueTask(returned, types) || !IsTaskOrValueTask(other, types)
                 || returned.TypeArguments.Length != other.TypeArguments.Length)
             {
                 return false;
@@ -217,8 +197,11 @@ namespace ConcurrencyAnalyzers.Model
             return true;
         }
 
-        private static bool IsAwaitable(INamedTypeSymbol type) =>
-            type.Name is "Task" or "ValueTask" && type.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks";
+        private static bool IsTaskOrValueTask(INamedTypeSymbol type, KnownTypes types)
+        {
+            var original = type.OriginalDefinition;
+            return KnownTypes.Is(original, types.Task) || KnownTypes.Is(original, types.TaskOfT) || KnownTypes.Is(original, types.ValueTask) || KnownTypes.Is(original, types.ValueTaskOfT);
+        }
 
         private static bool SameType(ITypeSymbol a, ITypeSymbol b) =>
             SymbolEqualityComparer.Default.Equals(a, b) || a.ToDisplayString() == b.ToDisplayString();

@@ -140,7 +140,7 @@ namespace ConcurrencyAnalyzers.Model
             foreach (var source in new List<ISymbol>(sources))
             {
                 var creation = CreationOf(source, root, types);
-                if (creation is IObjectCreationOperation { Arguments.Length: > 0 } || HasCancelAfter(source, root))
+                if (SourceDisposal.IsTimed(creation) || SourceDisposal.HasCancelAfter(source, root))
                 {
                     return false;
                 }
@@ -256,20 +256,6 @@ namespace ConcurrencyAnalyzers.Model
             }
 
             return null;
-        }
-
-        private static bool HasCancelAfter(ISymbol source, IOperation root)
-        {
-            foreach (var operation in root.DescendantsInSourceOrder())
-            {
-                if (operation is IInvocationOperation { TargetMethod.Name: "CancelAfter" } call
-                    && SymbolEqualityComparer.Default.Equals(call.Instance.ReferencedSymbol(), source))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         /// <summary>

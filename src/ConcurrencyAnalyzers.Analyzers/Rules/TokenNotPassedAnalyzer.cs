@@ -119,17 +119,7 @@ namespace ConcurrencyAnalyzers.Rules
                 }
             }
 
-            for (var current = type; current is not null; current = current.BaseType)
-            {
-                foreach (var member in current.GetMembers())
-                {
-                    if (member is IFieldSymbol or IPropertySymbol && KnownTypes.Is(member.ValueType(), types.CancellationToken))
-                    {
-                        names.Add(member.Name);
-                    }
-                }
-            }
-
+            names.AddRange(CancellationTokenScope.MemberNames(type, types, withSources: false));
             return names.ToImmutable();
         }
 
